@@ -1,0 +1,60 @@
+"""One Settings object for the whole product, read from `COPILOT_*` environment variables.
+
+Created by `get_settings()` on demand, never at import, so tests and commands can point
+`COPILOT_DATA_DIR` (or any other setting) somewhere else before anything is opened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(user_data_dir("ops-copilot", appauthor=False))
+
+
+class MetricWindows(BaseSettings):
+    """Windows the metric definitions depend on; shown to users inside each definition."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_METRIC_", extra="ignore")
+
+    churn_days: int = Field(180, ge=1, le=3650, description="无消费超过多少天算流失")
+    conversion_days: int = Field(30, ge=1, le=365, description="入会后多少天内首购算转化")
+    # Consumption-interval groups by days since last purchase (seeds: ~1, ~3, ~6 months).
+    core_days: int = Field(30, ge=1, le=3650)
+    potential_days: int = Field(90, ge=1, le=3650)
+    ordinary_days: int = Field(180, ge=1, le=3650)
+    # An RFM dimension counts as "high" when its 1-5 score is at least this.
+    rfm_high_score: int = Field(3, ge=1, le=5)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    # Member data: empty means the embedded DuckDB file under data_dir.
+    database_url: str | None = None
+    language: str = Field("zh", pattern="^(zh|en)$")
+    metrics: MetricWindows = Field(default_factory=MetricWindows)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    @property
+    def member_db_path(self) -> Path:
+        return self.data_dir / "members.duckdb"
+
+    @property
+    def member_db_url(self) -> str:
+        return self.database_url or f"duckdb:///{self.member_db_path}"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings from the environment; keyword overrides win (used by CLI flags, tests)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

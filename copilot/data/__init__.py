@@ -1,0 +1,1 @@
+"""Member data: schema, storage (embedded DuckDB or PostgreSQL), import and demo data."""

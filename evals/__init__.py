@@ -1,0 +1,1 @@
+"""Evaluations and benchmarks, run separately from the unit tests."""

@@ -1,0 +1,1 @@
+"""Playbooks (Markdown) and the retrieval index built from them."""
