@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from copilot.config import Settings, get_settings
 from copilot.data.store import MemberStore
@@ -37,6 +38,12 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except UserError as exc:
             err_console.print(f"[red]错误[/red] {exc.message(get_settings().language)}")
+            raise typer.Exit(2) from None
+        except OperationalError as exc:
+            err_console.print(
+                f"[red]错误[/red] 无法连接会员数据库,请检查 COPILOT_DATABASE_URL 与数据库服务。"
+                f"\n({exc.orig.__class__.__name__}: {str(exc.orig).strip()[:200]})"
+            )
             raise typer.Exit(2) from None
 
     return wrapper

@@ -30,6 +30,7 @@ def demo(
     seed: int = typer.Option(7, help="随机种子:同一种子与结束日期生成完全相同的数据"),
     end: str | None = typer.Option(None, help="数据截止日期 YYYY-MM-DD(默认昨天)"),
     replace: bool = typer.Option(False, "--replace", help="覆盖已导入的真实数据(慎用)"),
+    if_missing: bool = typer.Option(False, "--if-missing", help="已有任何会员数据时什么也不做"),
 ) -> None:
     """生成确定性的演示连锁数据(门店、员工、会员、两年交易)。"""
     if size not in SIZES:
@@ -37,6 +38,9 @@ def demo(
                         f"Unknown size {size!r}; choose one of {', '.join(SIZES)}")
     end_date = _parse_end(end)
     store = open_store(settings())
+    if if_missing and store.exists():
+        console.print(f"已有会员数据,未生成演示数据:{store.describe()}")
+        return
     if store.exists() and not replace:
         with store.read() as conn:
             if holds_imported_data(read_info(conn)):

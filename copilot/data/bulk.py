@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, TextClause
 
 _view_ids = itertools.count()
 
@@ -33,3 +33,11 @@ def insert_frame(conn: Connection, table: str, df: pd.DataFrame) -> int:
         for row in rows:
             copy.write_row(row)
     return len(df)
+
+
+def read_frame(conn: Connection, sql: TextClause, params: dict[str, object]) -> pd.DataFrame:
+    """Run a query and return a DataFrame; DuckDB hands over columns without Python rows."""
+    result = conn.execute(sql, params)
+    if conn.dialect.name == "duckdb":
+        return result.cursor.fetch_df()  # type: ignore[union-attr]
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

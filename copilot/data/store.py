@@ -15,17 +15,20 @@ import fcntl
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from copilot.config import Settings
 from copilot.data.migrate import migrate
 from copilot.errors import DataBusy, DataNotReady
 
 _PG_WRITE_LOCK = 7_001_002  # advisory lock key shared by every writer of member data
+
 
 
 class MemberStore:
@@ -38,7 +41,6 @@ class MemberStore:
             raise ValueError(f"unsupported member database: {self.kind}")
         self.lock_timeout_s = lock_timeout_s
         self._engine: Engine | None = None
-        self._engine_key: tuple[int, int] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MemberStore:
@@ -76,17 +78,9 @@ class MemberStore:
             yield conn
 
     def _read_engine(self) -> Engine:
-        if self.kind == "postgresql":
-            return self._pg_engine()
-        st = self.path.stat()
-        key = (st.st_ino, st.st_mtime_ns)
-        if self._engine is None or key != self._engine_key:
-            if self._engine is not None:
-                self._engine.dispose()
-            self._engine = create_engine(
-                f"duckdb:///{self.path}", connect_args={"read_only": True}
-            )
-            self._engine_key = key
+        if self._engine is None:
+            self._engine = (self._pg_engine() if self.kind == "postgresql"
+                            else _duckdb_engine(self.path, read_only=True))
         return self._engine
 
     def _pg_engine(self) -> Engine:
@@ -108,12 +102,13 @@ class MemberStore:
                 yield conn
             return
         with self._file_lock():
-            tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}")
+            # A new name every time: DuckDB caches open databases by path within a process.
+            tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex}")
             tmp.unlink(missing_ok=True)
             try:
                 if self.path.exists() and not fresh:
                     shutil.copyfile(self.path, tmp)
-                engine = create_engine(f"duckdb:///{tmp}")
+                engine = _duckdb_engine(tmp, read_only=False)
                 try:
                     with engine.begin() as conn:
                         migrate(conn)
@@ -155,6 +150,20 @@ class MemberStore:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _duckdb_engine(path: Path, *, read_only: bool) -> Engine:
+    # No pooling: DuckDB shares one open database per path within a process, so a pooled
+    # connection to a replaced file would keep serving the old snapshot to later readers.
+    engine = create_engine(f"duckdb:///{path}", connect_args={"read_only": read_only},
+                           poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _quiet(dbapi_conn: object, _record: object) -> None:
+        # DuckDB draws its own progress bar on long queries; our commands draw theirs.
+        dbapi_conn.execute("SET enable_progress_bar = false")  # type: ignore[attr-defined]
+
+    return engine
 
 
 def _drop_member_tables(conn: Connection) -> None:

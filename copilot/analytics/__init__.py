@@ -1,0 +1,1 @@
+"""The metrics library: every member KPI defined once, computed by portable SQL."""

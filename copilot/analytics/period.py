@@ -1,0 +1,65 @@
+"""Periods of whole days, both ends included, as half-open timestamp ranges for SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from copilot.errors import UserError
+
+MAX_PERIOD_DAYS = 3 * 366  # longer windows are almost always a typo (2015 for 2025 …)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @classmethod
+    def parse(cls, start: str | date, end: str | date) -> Period:
+        period = cls(_as_date(start, "开始日期", "start"), _as_date(end, "结束日期", "end"))
+        period.validate()
+        return period
+
+    def validate(self) -> None:
+        if self.end < self.start:
+            raise UserError(
+                f"结束日期 {self.end} 早于开始日期 {self.start}。",
+                f"End date {self.end} is before start date {self.start}.",
+            )
+        if self.days > MAX_PERIOD_DAYS:
+            raise UserError(
+                f"时间范围 {self.days} 天太长(最多 {MAX_PERIOD_DAYS} 天),请缩短后再试。",
+                f"A period of {self.days} days is too long (at most {MAX_PERIOD_DAYS}).",
+            )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def start_ts(self) -> datetime:
+        return datetime.combine(self.start, time.min)
+
+    @property
+    def end_next(self) -> datetime:
+        """First instant after the period: `ts < end_next` keeps all of the end day."""
+        return datetime.combine(self.end + timedelta(days=1), time.min)
+
+    def params(self) -> dict[str, object]:
+        return {"start_ts": self.start_ts, "end_next": self.end_next, "end_day": self.end}
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} ~ {self.end.isoformat()}"
+
+
+def _as_date(value: str | date, zh: str, en: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(
+            f"{zh}格式不对:{value!r},请用 YYYY-MM-DD,例如 2025-03-31。",
+            f"Bad {en} date {value!r}; use YYYY-MM-DD, e.g. 2025-03-31.",
+        ) from None

@@ -1,0 +1,110 @@
+"""RFM classes, consumption-interval groups and the tier pyramid, as of a date.
+
+All three come from the member rollup (rollup.py); the per-member table for exports reads
+the same scored members, so a member's class in the export always matches the summary.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from copilot.analytics.rollup import SCORED, Rollup, member_rollup, params
+from copilot.analytics.scope import Scope
+from copilot.config import MetricWindows
+from copilot.data.bulk import read_frame
+
+# (R high, F high, M high) → class; "high" means a score ≥ COPILOT_METRIC_RFM_HIGH_SCORE.
+RFM_CLASSES: dict[tuple[bool, bool, bool], str] = {
+    (True, True, True): "重要价值",
+    (True, False, True): "重要发展",
+    (False, True, True): "重要保持",
+    (False, False, True): "重要挽留",
+    (True, True, False): "一般价值",
+    (True, False, False): "一般发展",
+    (False, True, False): "一般保持",
+    (False, False, False): "一般挽留",
+}
+# By days since the last purchase: ≤ core, ≤ potential, ≤ ordinary, longer, never.
+INTERVAL_GROUPS = ("核心会员", "潜力会员", "普通会员", "流失会员", "未消费会员")
+TIER_ORDER = ("钻石卡", "金卡", "银卡", "普卡")
+_THRESHOLDS = {"core_days", "potential_days", "ordinary_days", "rfm_high_score"}
+
+_MEMBER_TABLE = SCORED + """
+SELECT member_id, tier, recency_days, purchases, spend, r_score, f_score, m_score
+FROM scored WHERE purchases IS NOT NULL ORDER BY member_id
+"""
+
+
+class Bucket(BaseModel):
+    name: str
+    members: int
+    share: float | None
+    monetary: float | None = None
+
+
+class RfmReport(BaseModel):
+    scope: str
+    as_of: str
+    buyers: int
+    rfm_classes: list[Bucket]
+    interval_groups: list[Bucket]
+    tiers: list[Bucket]
+    thresholds: dict[str, int]
+
+
+def compute_rfm(
+    conn: Connection, scope: Scope, as_of: date, windows: MetricWindows,
+    rollup: Rollup | None = None,
+) -> RfmReport:
+    """RFM summary; pass the rollup of a metrics call for the same end date to reuse it."""
+    data = rollup or member_rollup(conn, scope, as_of, as_of, windows)
+    buyers = int(data.total("members", buyers_only=True))
+    everyone = int(data.total("members"))
+    classes = [
+        _bucket(name, [g for g in data.groups if g.rfm == key], buyers, "spend")
+        for key, name in RFM_CLASSES.items()
+    ]
+    intervals = [
+        _bucket(name, [g for g in data.groups if g.interval == i], everyone, None)
+        for i, name in enumerate(INTERVAL_GROUPS)
+    ]
+    tier_names = {g.tier or "未分级" for g in data.groups}
+    order = [t for t in TIER_ORDER if t in tier_names] + sorted(tier_names - set(TIER_ORDER))
+    tiers = [
+        _bucket(t, [g for g in data.groups if (g.tier or "未分级") == t], everyone, "spend_365d")
+        for t in order
+    ]
+    return RfmReport(scope=scope.label, as_of=as_of.isoformat(), buyers=buyers,
+                     rfm_classes=classes, interval_groups=intervals, tiers=tiers,
+                     thresholds=windows.model_dump(include=_THRESHOLDS))
+
+
+def _bucket(name: str, groups: list, total: int, money: str | None) -> Bucket:
+    n = sum(g.members for g in groups)
+    return Bucket(
+        name=name, members=n, share=round(n / total, 6) if total else None,
+        monetary=None if money is None else round(sum(getattr(g, money) for g in groups), 2),
+    )
+
+
+def member_rfm_table(
+    conn: Connection, scope: Scope, as_of: date, windows: MetricWindows
+) -> pd.DataFrame:
+    """One row per buying member: days since the last purchase, purchases (transactions),
+    spend, the 1–5 scores and the RFM class. Column names differ from the CLV export's
+    lifetimes-style `frequency`/`recency`, which count repeat days instead."""
+    sql = scope.sql(_MEMBER_TABLE, tx_scope="t.store_id", member_scope="m.store_id")
+    df = read_frame(conn, sql, params(scope, as_of, as_of, windows))
+    for col in ("r_score", "f_score", "m_score", "recency_days", "purchases"):
+        df[col] = df[col].astype("int64")
+    df["spend"] = df["spend"].astype("float64")
+    high = windows.rfm_high_score
+    code = ((df["r_score"] >= high).astype(int) * 4 + (df["f_score"] >= high).astype(int) * 2
+            + (df["m_score"] >= high).astype(int))
+    names = {r * 4 + f * 2 + m: name for (r, f, m), name in RFM_CLASSES.items()}
+    df["rfm_class"] = code.map(names)
+    return df

@@ -1,0 +1,60 @@
+"""A tiny chain whose every metric is worked out by hand in the tests' comments.
+
+Stores S1, S2 in region 华东, S3 in 华南. The period under test is March 2024.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from copilot.data.bulk import insert_frame
+from copilot.data.store import MemberStore
+
+STORES = pd.DataFrame(
+    [("S1", "静安店", "华东", "上海", None), ("S2", "徐汇店", "华东", "上海", None),
+     ("S3", "天河店", "华南", "广州", None)],
+    columns=["store_id", "name", "region", "city", "opened_on"],
+)
+
+_M = ["member_id", "name", "phone", "gender", "birthday", "joined_at", "store_id", "staff_id",
+      "tier", "points", "wecom_added", "opt_out"]
+MEMBERS = pd.DataFrame(
+    [
+        ("M1", "甲", "13800000001", "女", None, "2024-01-01 10:00", "S1", None, "金卡", 0, True, False),
+        ("M2", "乙", "13800000002", "女", None, "2024-03-10 09:00", "S1", None, "普卡", 0, True, False),
+        ("M3", "丙", "13800000003", "男", None, "2024-03-15 12:00", "S2", None, "普卡", 0, False, False),
+        ("M4", "丁", "13800000004", "女", None, "2024-03-20 15:00", "S1", None, "普卡", 0, False, False),
+        ("M5", "戊", "13800000005", "女", None, "2024-04-05 11:00", "S3", None, "普卡", 0, False, False),
+        ("M6", "己", "13800000006", "女", None, "2023-06-01 11:00", "S1", None, "银卡", 0, True, False),
+        ("M7", "庚", "13800000007", "女", None, "2023-01-01 11:00", "S1", None, "银卡", 0, True, True),
+    ],
+    columns=_M,
+)
+
+_T = ["tx_id", "member_id", "store_id", "staff_id", "ts", "amount", "units", "channel"]
+TRANSACTIONS = pd.DataFrame(
+    [
+        ("T1", "M1", "S1", None, "2024-03-01 00:00:00", 100.00, 2, "store"),  # first instant
+        ("T2", "M1", "S1", None, "2024-03-01 18:00:00", 50.00, 1, "store"),  # same day, 2nd
+        ("T3", "M2", "S1", None, "2024-03-31 23:59:59", 200.00, 3, "store"),  # last instant
+        ("T4", "M3", "S1", None, "2024-04-01 00:00:00", 80.00, 1, "store"),  # just after
+        ("T5", None, "S1", None, "2024-03-15 12:00:00", 60.00, 4, "store"),  # non-member
+        ("T6", "M6", "S1", None, "2023-07-01 12:00:00", 300.00, 1, "store"),
+        ("T7", "M1", "S2", None, "2024-02-29 12:00:00", 40.00, 1, "store"),  # before period
+        ("T9", "M2", "S2", None, "2024-03-20 12:00:00", 70.00, 2, "miniapp"),
+        ("T10", "M6", "S2", None, "2023-10-03 20:00:00", 90.00, 1, "store"),  # 180 days before
+        ("T11", "M7", "S1", None, "2023-10-02 09:00:00", 30.00, 1, "store"),  # 181 days before
+        ("T12", None, "S3", None, "2024-03-10 12:00:00", 20.00, 1, "store"),
+    ],
+    columns=_T,
+)
+
+
+def load(store: MemberStore) -> None:
+    members = MEMBERS.assign(joined_at=pd.to_datetime(MEMBERS["joined_at"]),
+                             birthday=pd.to_datetime(MEMBERS["birthday"]))
+    tx = TRANSACTIONS.assign(ts=pd.to_datetime(TRANSACTIONS["ts"]))
+    with store.write(fresh=True) as conn:
+        insert_frame(conn, "stores", STORES.assign(opened_on=pd.NaT))
+        insert_frame(conn, "members", members)
+        insert_frame(conn, "transactions", tx)
