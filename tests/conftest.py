@@ -20,17 +20,16 @@ PG_ADMIN_URL = os.environ.get(
 
 
 def _is_loopback(address: object) -> bool:
-    if isinstance(address, tuple) and address:
-        host = address[0]
-    elif isinstance(address, str | bytes):  # AF_UNIX path
+    if isinstance(address, str | bytes):  # AF_UNIX path
         return True
-    else:
+    if not (isinstance(address, tuple) and address):
         return False
+    host = address[0]
     if host in ("localhost", ""):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
-    except ValueError:
+    except ValueError:  # a host name other than localhost: not allowed either
         return False
 
 
@@ -90,7 +89,7 @@ def pg_server() -> str:
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+    except Exception as exc:
         if _services_required():
             pytest.fail(f"PostgreSQL required (COPILOT_REQUIRE_SERVICES=1) but unreachable: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")

@@ -18,15 +18,23 @@ STORES = pd.DataFrame(
 
 _M = ["member_id", "name", "phone", "gender", "birthday", "joined_at", "store_id", "staff_id",
       "tier", "points", "wecom_added", "opt_out"]
+
+
+def _member(member_id: str, joined_at: str, store_id: str, tier: str) -> tuple:
+    phone = f"138000000{member_id[1:]:>02}"
+    return (member_id, "会员" + member_id, phone, "女", None, joined_at, store_id, None, tier,
+            0, True, False)
+
+
 MEMBERS = pd.DataFrame(
     [
-        ("M1", "甲", "13800000001", "女", None, "2024-01-01 10:00", "S1", None, "金卡", 0, True, False),
-        ("M2", "乙", "13800000002", "女", None, "2024-03-10 09:00", "S1", None, "普卡", 0, True, False),
-        ("M3", "丙", "13800000003", "男", None, "2024-03-15 12:00", "S2", None, "普卡", 0, False, False),
-        ("M4", "丁", "13800000004", "女", None, "2024-03-20 15:00", "S1", None, "普卡", 0, False, False),
-        ("M5", "戊", "13800000005", "女", None, "2024-04-05 11:00", "S3", None, "普卡", 0, False, False),
-        ("M6", "己", "13800000006", "女", None, "2023-06-01 11:00", "S1", None, "银卡", 0, True, False),
-        ("M7", "庚", "13800000007", "女", None, "2023-01-01 11:00", "S1", None, "银卡", 0, True, True),
+        _member("M1", "2024-01-01 10:00", "S1", "金卡"),
+        _member("M2", "2024-03-10 09:00", "S1", "普卡"),
+        _member("M3", "2024-03-15 12:00", "S2", "普卡"),
+        _member("M4", "2024-03-20 15:00", "S1", "普卡"),
+        _member("M5", "2024-04-05 11:00", "S3", "普卡"),  # joins after the period
+        _member("M6", "2023-06-01 11:00", "S1", "银卡"),
+        _member("M7", "2023-01-01 11:00", "S1", "银卡"),
     ],
     columns=_M,
 )

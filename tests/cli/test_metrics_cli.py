@@ -31,7 +31,7 @@ def test_metrics_json(loaded: MemberStore) -> None:
                                  "--end", "2024-03-31", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert KEYS <= set(data)
+    assert set(data) >= KEYS
     assert data["repurchase_rate"] == 0.5 and data["active_members"] == 2
     assert data["details"]["churn_rate"]["definition"].startswith("归属本范围门店")
 
