@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from copilot.config import Settings, get_settings
+from copilot.data.store import MemberStore
 
 PG_ADMIN_URL = os.environ.get(
     "COPILOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -76,6 +77,16 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
 @pytest.fixture
 def settings(data_dir) -> Settings:
     return get_settings()
+
+
+@pytest.fixture
+def handbuilt_store(settings: Settings) -> MemberStore:
+    """The hand-built chain of tests/analytics/handbuilt.py in this test's data dir."""
+    from tests.analytics import handbuilt
+
+    store = MemberStore.from_settings(settings)
+    handbuilt.load(store)
+    return store
 
 
 def _services_required() -> bool:

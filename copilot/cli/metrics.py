@@ -96,22 +96,30 @@ def _fmt(m: MetricValue) -> str:
     return f"{m.value:,}"
 
 
+def _n(x: float | int | None) -> str:
+    return f"{x:,.2f}" if isinstance(x, float) else f"{x:,}"
+
+
 def _print_metrics(report: MetricsReport) -> None:
-    table = Table(title=f"{report.scope} · {report.start} ~ {report.end}", show_lines=True)
-    for col in ("指标", "数值", "分子 / 分母", "口径"):
-        table.add_column(col)
+    table = Table(title=f"{report.scope} · {report.start} ~ {report.end}")
+    for col in ("指标", "数值", "分子 / 分母"):
+        table.add_column(col, justify="left" if col == "指标" else "right")
     for m in report.metrics:
-        frac = "" if m.denominator is None else f"{m.numerator:,} / {m.denominator:,}"
-        table.add_row(m.name, _fmt(m), frac, m.definition)
+        frac = "" if m.denominator is None else f"{_n(m.numerator)} / {_n(m.denominator)}"
+        table.add_row(m.name, _fmt(m), frac)
     console.print(table)
+    console.print("[bold]口径[/bold]")
+    for m in report.metrics:
+        console.print(f"  [cyan]{m.name}[/cyan]:{m.definition}")
 
 
 def _buckets(title: str, rows: list[Bucket]) -> Table:
-    table = Table("分组", "人数", "占比", "金额", title=title)
+    with_money = any(b.monetary is not None for b in rows)
+    table = Table("分组", "人数", "占比", *(["金额"] if with_money else []), title=title)
     for b in rows:
         share = "—" if b.share is None else f"{b.share:.1%}"
-        money = "" if b.monetary is None else f"¥{b.monetary:,.0f}"
-        table.add_row(b.name, f"{b.members:,}", share, money)
+        money = [] if not with_money else [f"¥{b.monetary or 0:,.0f}"]
+        table.add_row(b.name, f"{b.members:,}", share, *money)
     return table
 
 

@@ -10,16 +10,13 @@ from copilot.analytics.scope import resolve_scope
 from copilot.config import MetricWindows
 from copilot.data.store import MemberStore
 from copilot.errors import UserError
-from tests.analytics import handbuilt
 
 MARCH = Period.parse("2024-03-01", "2024-03-31")
 
 
 @pytest.fixture
-def store(settings) -> MemberStore:
-    s = MemberStore.from_settings(settings)
-    handbuilt.load(s)
-    return s
+def store(handbuilt_store: MemberStore) -> MemberStore:
+    return handbuilt_store
 
 
 def _metrics(db: MemberStore, period: Period = MARCH, **scope: object) -> dict:

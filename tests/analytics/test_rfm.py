@@ -19,10 +19,8 @@ END = date(2024, 3, 31)
 
 
 @pytest.fixture
-def store(settings) -> MemberStore:
-    s = MemberStore.from_settings(settings)
-    handbuilt.load(s)
-    return s
+def store(handbuilt_store: MemberStore) -> MemberStore:
+    return handbuilt_store
 
 
 def test_member_scores_by_hand(store: MemberStore) -> None:

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from copilot.cli.main import app
 from copilot.data.store import MemberStore
-from tests.analytics import handbuilt
 
 runner = CliRunner()
 
@@ -20,10 +19,8 @@ KEYS = {"active_members", "repurchase_rate", "churn_rate", "conversion_rate",
 
 
 @pytest.fixture
-def loaded(settings) -> MemberStore:
-    store = MemberStore.from_settings(settings)
-    handbuilt.load(store)
-    return store
+def loaded(handbuilt_store: MemberStore) -> MemberStore:
+    return handbuilt_store
 
 
 def test_metrics_json(loaded: MemberStore) -> None:

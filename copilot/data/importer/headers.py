@@ -1,6 +1,6 @@
 """Map the headers of a user's file onto canonical columns.
 
-Known headers (English and the usual Chinese ones) ship in `resources/import_headers.toml`;
+Known headers (English and the usual Chinese ones) ship in `copilot/data/importer/headers.toml`;
 a user mapping file (`--mapping`, TOML, `[members] "卡号" = "member_id"`) adds to and
 overrides them, and maps a header to "" to ignore that column.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from copilot.data.importer.columns import SPECS, FileSpec
 from copilot.errors import UserError
 
-HEADERS_FILE = resources.files("copilot") / "resources" / "import_headers.toml"
+HEADERS_FILE = resources.files("copilot.data.importer") / "headers.toml"
 _BRACKETS = re.compile(r"[(\[【<《][^)\]】>》]*[)\]】>》]")
 
 
@@ -45,10 +45,10 @@ def builtin_aliases() -> dict[str, dict[str, str]]:
             for alias in [col, *shared.get(col, []), *own.get(col, [])]:
                 norm = normalize(alias)
                 if table.setdefault(norm, col) != col:
-                    raise ValueError(f"import_headers.toml: {alias!r} maps to two {key} columns")
+                    raise ValueError(f"headers.toml: {alias!r} maps to two {key} columns")
         unknown = set(own) - set(spec.names)
         if unknown:
-            raise ValueError(f"import_headers.toml: [{key}] has unknown columns {unknown}")
+            raise ValueError(f"headers.toml: [{key}] has unknown columns {unknown}")
         out[key] = table
     return out
 

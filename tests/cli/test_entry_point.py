@@ -1,0 +1,31 @@
+"""The installed `copilot` command works from any directory (package data included)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).parent / "copilot"
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the project is not installed in this venv")
+def test_console_script_runs_outside_the_repo(tmp_path: Path, data_dir: Path) -> None:
+    env = {**os.environ, "COPILOT_DATA_DIR": str(data_dir)}
+    demo = subprocess.run([str(SCRIPT), "data", "demo", "--size", "small"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    csv = tmp_path / "stores.csv"
+    csv.write_text("门店编号,门店名称,区域\nS900,测试店,华东\n", encoding="utf-8")
+    imported = subprocess.run([str(SCRIPT), "data", "import", "--stores", str(csv)],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    metrics = subprocess.run(
+        [str(SCRIPT), "metrics", "--store", "测试店", "--start", "2025-01-01",
+         "--end", "2025-01-31", "--json"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert metrics.returncode == 0, metrics.stderr
+    assert '"active_members": 0' in metrics.stdout
