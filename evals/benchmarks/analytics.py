@@ -57,13 +57,13 @@ def ensure_data(size: str, root: Path) -> MemberStore:
     return store
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", default="bench", choices=["small", "demo", "bench"])
     ap.add_argument("--root", type=Path, default=Path("var/bench"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-lifetimes", action="store_true")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     store = ensure_data(args.size, args.root)
     windows = MetricWindows()

@@ -106,3 +106,31 @@ def test_reading_before_any_data_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(DataNotReady, match="copilot data demo"), \
             MemberStore(f"duckdb:///{tmp_path}/none.duckdb").read():
         pass
+
+
+def _replace_batch(url: str, hold_s: float) -> None:
+    """Re-import the same ids the way the importer does: delete them, insert them again."""
+    store = MemberStore(url)
+    with store.write() as conn:
+        conn.execute(text("DELETE FROM transactions WHERE tx_id LIKE 'same-%'"))
+        time.sleep(hold_s)
+        insert_frame(conn, "transactions", _rows("same"))
+    store.close()
+
+
+def test_postgres_writers_are_serialised(pg_url: str) -> None:
+    """Two re-imports of the same file at once must not leave the rows twice."""
+    _replace_batch(pg_url, 0)
+    ctx = mp.get_context("spawn")
+    writers = [ctx.Process(target=_replace_batch, args=(pg_url, 0.5)) for _ in range(3)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(60)
+        assert w.exitcode == 0
+    store = MemberStore(pg_url)
+    with store.read() as conn:
+        total, distinct = conn.execute(
+            text("SELECT COUNT(*), COUNT(DISTINCT tx_id) FROM transactions")).one()
+    store.close()
+    assert (total, distinct) == (BATCH, BATCH)
