@@ -96,3 +96,19 @@ def test_overview_shares_one_rollup_and_matches_separate_calls(store: MemberStor
         metrics, rfm = compute_overview(conn, scope, period, MetricWindows())
         assert metrics == compute_metrics(conn, scope, period, MetricWindows())
         assert rfm == compute_rfm(conn, scope, END, MetricWindows())
+
+
+def test_clv_columns_match_lifetimes_on_the_small_demo(settings) -> None:
+    from copilot.data.demo import build_demo, generate
+
+    end = date(2025, 6, 30)
+    store = MemberStore.from_settings(settings)
+    build_demo(store, size="small", seed=5, end=end)
+    tx = generate("small", seed=5, end=end).transactions
+    with store.read() as conn:
+        ours = clv_summary(conn, resolve_scope(conn, chain=True), end).set_index("member_id")
+    theirs = _lifetimes(tx.assign(amount=tx["amount"].astype(float)), end).set_index("member_id")
+    assert len(ours) > 1000
+    cols = ["frequency", "recency", "T", "monetary_value"]
+    pd.testing.assert_frame_equal(ours.sort_index()[cols], theirs.sort_index()[cols],
+                                  check_names=False, check_index_type=False, rtol=1e-9)
