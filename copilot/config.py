@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     # Member data: empty means the embedded DuckDB file under data_dir.
     database_url: str | None = None
     language: str = Field("zh", pattern="^(zh|en)$")
+    # Knowledge index: a Chroma server when set (e.g. http://127.0.0.1:8000), else a local
+    # PersistentClient under data_dir/chroma.
+    chroma_url: str | None = None
+    playbooks_dir: Path | None = None  # default: the playbooks shipped with the package
+    # Embeddings: empty base URL = the offline hashing embedder; else an OpenAI-compatible API.
+    embedding_base_url: str | None = None
+    embedding_model: str = "text-embedding-3-small"
+    embedding_api_key: str | None = None
     metrics: MetricWindows = Field(default_factory=MetricWindows)
 
     @field_validator("data_dir")
@@ -49,6 +57,10 @@ class Settings(BaseSettings):
     @property
     def member_db_path(self) -> Path:
         return self.data_dir / "members.duckdb"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
 
     @property
     def member_db_url(self) -> str:

@@ -1,0 +1,80 @@
+"""Embedding functions: an offline default that downloads nothing, or any
+OpenAI-compatible `/embeddings` endpoint when one is configured.
+
+The offline default hashes the same Chinese-aware tokens the lexical ranker uses (after
+synonym rewriting) into a fixed-size signed vector. It captures shared wording, not deep
+meaning; its value in the hybrid is a second, differently-weighted view of the text and a
+fixed vector space that never changes, so re-indexing can be incremental.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from typing import Protocol
+
+import httpx
+
+from copilot.errors import UserError
+from knowledge.text import tokens
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class HashingEmbedder:
+    def __init__(self, dim: int = 1024) -> None:
+        self.dim = dim
+        self.name = f"hash{dim}"
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        return [self._one(t) for t in texts]
+
+    def _one(self, text: str) -> list[float]:
+        vec = [0.0] * self.dim
+        for term, tf in Counter(tokens(text)).items():
+            h = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+            weight = (1 + math.log(tf)) * (1.0 if len(term) > 1 else 0.4)
+            vec[h % self.dim] += weight if (h >> 32) & 1 else -weight
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+
+class EmbeddingServiceError(UserError):
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(f"向量服务 {url} 调用失败,请检查 COPILOT_EMBEDDING_* 设置:{detail}",
+                         f"embeddings endpoint {url} failed; check COPILOT_EMBEDDING_*: {detail}")
+
+
+class OpenAIEmbedder:
+    """POST {base_url}/embeddings as in the OpenAI API (also DashScope, Zhipu, vLLM, Ollama)."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None = None,
+                 batch: int = 64, timeout_s: float = 30.0) -> None:
+        self.url = base_url.rstrip("/") + "/embeddings"
+        self.model = model
+        self.name = "oa-" + re.sub(r"[^a-zA-Z0-9._-]", "-", model)[:40]
+        self.batch = batch
+        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.timeout_s = timeout_s
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        with httpx.Client(timeout=self.timeout_s, headers=self.headers) as client:
+            for i in range(0, len(texts), self.batch):
+                out.extend(self._post(client, texts[i:i + self.batch]))
+        return out
+
+    def _post(self, client: httpx.Client, texts: list[str]) -> list[list[float]]:
+        try:
+            resp = client.post(self.url, json={"model": self.model, "input": texts})
+            resp.raise_for_status()
+            data = sorted(resp.json()["data"], key=lambda d: d["index"])
+            return [d["embedding"] for d in data]
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            raise EmbeddingServiceError(self.url, str(exc)[:200]) from exc

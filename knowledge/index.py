@@ -1,0 +1,201 @@
+"""The playbook index: Chroma for vectors (local or server), BM25 for words, fused by RRF.
+
+Chroma stores every chunk with its vector and metadata and is the single source of truth;
+the BM25 index is rebuilt in memory from Chroma's documents when the collection changes,
+so a server-backed index shared by several processes needs no second store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.config import Settings as ChromaSettings
+from pydantic import BaseModel
+
+from copilot.config import Settings
+from copilot.errors import UserError
+from knowledge.chunk import Chunk, chunk_playbook
+from knowledge.embeddings import Embedder, HashingEmbedder, OpenAIEmbedder
+from knowledge.lexical import BM25
+from knowledge.playbook import Playbook, load_playbooks
+
+RRF_K = 60
+CANDIDATES = 50
+Progress = Callable[[str, float], None]
+
+
+class Hit(BaseModel):
+    playbook: str
+    title: str
+    section: str
+    score: float
+    text: str
+    chunk: str
+
+    def as_context(self) -> str:
+        """The passage wrapped and labelled as reference data, never as instructions."""
+        body = re.sub(r"</?资料[^>]*>", "", self.text)
+        return (f'<资料 playbook="{self.playbook}" title="{self.title}" '
+                f'section="{self.section}">\n{body}\n</资料>')
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks_written: int = 0
+
+
+def shipped_playbooks() -> Path:
+    return Path(str(resources.files("knowledge") / "playbooks"))
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    if settings.embedding_base_url:
+        return OpenAIEmbedder(settings.embedding_base_url, settings.embedding_model,
+                              settings.embedding_api_key)
+    return HashingEmbedder()
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    quiet = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        m = re.match(r"^(https?)://([^:/]+)(?::(\d+))?/?$", settings.chroma_url)
+        if not m:
+            raise UserError(f"COPILOT_CHROMA_URL 格式不对:{settings.chroma_url!r}",
+                            f"Bad COPILOT_CHROMA_URL: {settings.chroma_url!r}")
+        try:
+            return chromadb.HttpClient(host=m.group(2), port=int(m.group(3) or 8000),
+                                       ssl=m.group(1) == "https", settings=quiet)
+        except Exception as exc:  # chromadb raises plain exceptions for a dead server
+            raise UserError(
+                f"无法连接 Chroma 服务 {settings.chroma_url}:{exc}",
+                f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=quiet)
+
+
+class KnowledgeBase:
+    def __init__(self, client: ClientAPI, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.collection = client.get_or_create_collection(
+            f"playbooks-{embedder.name}", metadata={"hnsw:space": "cosine"},
+            embedding_function=None,
+        )
+        self._lexical: tuple[int, BM25, list[Chunk]] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KnowledgeBase:
+        return cls(make_client(settings), make_embedder(settings))
+
+    # ---- indexing ------------------------------------------------------------------------
+    def index(self, books: list[Playbook], progress: Progress | None = None) -> IndexReport:
+        """Bring the collection in line with `books`, touching only what changed."""
+        report = IndexReport()
+        stored = self._stored_digests()
+        for i, book in enumerate(books):
+            old = stored.pop(book.id, None)
+            if old and old[0] == book.digest:
+                report.unchanged.append(book.id)
+            else:
+                chunks = chunk_playbook(book)
+                stale = sorted(old[1] - {c.id for c in chunks}) if old else []
+                if stale:
+                    self.collection.delete(ids=stale)
+                self._write(chunks)
+                report.chunks_written += len(chunks)
+                (report.updated if old else report.added).append(book.id)
+            if progress:
+                progress(book.id, (i + 1) / max(len(books), 1))
+        for book_id, (_, ids) in stored.items():
+            self.collection.delete(ids=sorted(ids))
+            report.removed.append(book_id)
+        self._lexical = None
+        return report
+
+    def index_folder(self, folder: Path, progress: Progress | None = None) -> IndexReport:
+        return self.index(load_playbooks(folder), progress)
+
+    def _stored_digests(self) -> dict[str, tuple[str, set[str]]]:
+        got = self.collection.get(include=["metadatas"])
+        out: dict[str, tuple[str, set[str]]] = {}
+        for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+            digest, ids = out.get(str(meta["playbook"]), (str(meta["digest"]), set()))
+            ids.add(cid)
+            out[str(meta["playbook"])] = (digest, ids)
+        return out
+
+    def _write(self, chunks: list[Chunk], batch: int = 256) -> None:
+        for i in range(0, len(chunks), batch):
+            part = chunks[i:i + batch]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=self.embedder.embed([c.indexed_text for c in part]),
+                documents=[c.text for c in part],
+                metadatas=[{"playbook": c.playbook, "title": c.title, "section": c.section,
+                            "digest": c.digest} for c in part],
+            )
+
+    # ---- search --------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+        query = query.strip()
+        if not query:
+            raise UserError("请输入要搜索的问题。", "Please type a question to search for.")
+        if not 1 <= k <= 50:
+            raise UserError("k 需要在 1 到 50 之间。", "k must be between 1 and 50.")
+        bm25, chunks = self._lexical_index()
+        if not chunks:
+            raise UserError("知识库还没有建索引,请先运行 `copilot kb index`。",
+                            "The knowledge index is empty: run `copilot kb index` first.")
+        rankings: list[list[tuple[int, float]]] = []
+        if mode in ("hybrid", "lexical"):
+            rankings.append(bm25.top(query, CANDIDATES))
+        if mode in ("hybrid", "dense"):
+            rankings.append(self._dense(query, chunks))
+        if not rankings:
+            raise ValueError(f"unknown search mode {mode!r}")
+        fused = rankings[0] if len(rankings) == 1 else _rrf(rankings)
+        return [_hit(chunks[i], score) for i, score in fused[:k]]
+
+    def _dense(self, query: str, chunks: list[Chunk]) -> list[tuple[int, float]]:
+        position = {c.id: i for i, c in enumerate(chunks)}
+        res = self.collection.query(query_embeddings=self.embedder.embed([query]),
+                                    n_results=min(CANDIDATES, len(chunks)), include=["distances"])
+        return [(position[cid], 1.0 - float(d))
+                for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
+                if cid in position]
+
+    def _lexical_index(self) -> tuple[BM25, list[Chunk]]:
+        count = self.collection.count()
+        if self._lexical is None or self._lexical[0] != count:
+            got = self.collection.get(include=["documents", "metadatas"])
+            chunks = sorted(
+                (Chunk(id=cid, playbook=str(m["playbook"]), title=str(m["title"]),
+                       section=str(m["section"]), text=doc, digest=str(m["digest"]))
+                 for cid, doc, m in zip(got["ids"], got["documents"] or [],
+                                        got["metadatas"] or [], strict=True)),
+                key=lambda c: c.id,
+            )
+            self._lexical = (count, BM25([c.indexed_text for c in chunks]), chunks)
+        return self._lexical[1], self._lexical[2]
+
+
+def _rrf(rankings: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (doc, _) in enumerate(ranking):
+            fused[doc] = fused.get(doc, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _hit(chunk: Chunk, score: float) -> Hit:
+    return Hit(playbook=chunk.playbook, title=chunk.title, section=chunk.section,
+               score=round(score, 6), text=chunk.text, chunk=chunk.id)
