@@ -13,9 +13,11 @@ import hashlib
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Protocol
 
 import httpx
+import numpy as np
 
 from copilot.errors import UserError
 from knowledge.text import tokens
@@ -28,21 +30,25 @@ class Embedder(Protocol):
 
 
 class HashingEmbedder:
-    def __init__(self, dim: int = 1024) -> None:
+    def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.name = f"hash{dim}"
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        return [self._one(t) for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term, tf in Counter(tokens(text)).items():
+                slot, sign = _slot(term, self.dim)
+                out[row, slot] += sign * (1 + math.log(tf)) * (1.0 if len(term) > 1 else 0.4)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return (out / np.where(norms == 0, 1.0, norms)).tolist()
 
-    def _one(self, text: str) -> list[float]:
-        vec = [0.0] * self.dim
-        for term, tf in Counter(tokens(text)).items():
-            h = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
-            weight = (1 + math.log(tf)) * (1.0 if len(term) > 1 else 0.4)
-            vec[h % self.dim] += weight if (h >> 32) & 1 else -weight
-        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-        return [v / norm for v in vec]
+
+@lru_cache(maxsize=200_000)
+def _slot(term: str, dim: int) -> tuple[int, float]:
+    """A stable bucket and sign per token (blake2b, never Python's salted hash())."""
+    h = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+    return h % dim, 1.0 if (h >> 32) & 1 else -1.0
 
 
 class EmbeddingServiceError(UserError):

@@ -87,10 +87,13 @@ class KnowledgeBase:
     def __init__(self, client: ClientAPI, embedder: Embedder) -> None:
         self.embedder = embedder
         self.collection = client.get_or_create_collection(
-            f"playbooks-{embedder.name}", metadata={"hnsw:space": "cosine"},
+            # A few thousand chunks at most: a lighter HNSW build keeps indexing fast.
+            f"playbooks-{embedder.name}",
+            metadata={"hnsw:space": "cosine", "hnsw:construction_ef": 40},
             embedding_function=None,
         )
         self._lexical: tuple[int, BM25, list[Chunk]] | None = None
+        self._books: tuple[BM25, list[str]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KnowledgeBase:
@@ -101,24 +104,25 @@ class KnowledgeBase:
         """Bring the collection in line with `books`, touching only what changed."""
         report = IndexReport()
         stored = self._stored_digests()
-        for i, book in enumerate(books):
+        pending: list[Chunk] = []
+        stale: list[str] = []
+        for book in books:
             old = stored.pop(book.id, None)
             if old and old[0] == book.digest:
                 report.unchanged.append(book.id)
-            else:
-                chunks = chunk_playbook(book)
-                stale = sorted(old[1] - {c.id for c in chunks}) if old else []
-                if stale:
-                    self.collection.delete(ids=stale)
-                self._write(chunks)
-                report.chunks_written += len(chunks)
-                (report.updated if old else report.added).append(book.id)
-            if progress:
-                progress(book.id, (i + 1) / max(len(books), 1))
+                continue
+            chunks = chunk_playbook(book)
+            stale += sorted(old[1] - {c.id for c in chunks}) if old else []
+            pending += chunks
+            (report.updated if old else report.added).append(book.id)
         for book_id, (_, ids) in stored.items():
-            self.collection.delete(ids=sorted(ids))
+            stale += sorted(ids)
             report.removed.append(book_id)
-        self._lexical = None
+        if stale:
+            self.collection.delete(ids=stale)
+        self._write(pending, progress)
+        report.chunks_written = len(pending)
+        self._lexical = self._books = None
         return report
 
     def index_folder(self, folder: Path, progress: Progress | None = None) -> IndexReport:
@@ -133,7 +137,8 @@ class KnowledgeBase:
             out[str(meta["playbook"])] = (digest, ids)
         return out
 
-    def _write(self, chunks: list[Chunk], batch: int = 256) -> None:
+    def _write(self, chunks: list[Chunk], progress: Progress | None, batch: int = 1000) -> None:
+        """Few large upserts: each Chroma call has a fixed cost far above a chunk's."""
         for i in range(0, len(chunks), batch):
             part = chunks[i:i + batch]
             self.collection.upsert(
@@ -143,6 +148,8 @@ class KnowledgeBase:
                 metadatas=[{"playbook": c.playbook, "title": c.title, "section": c.section,
                             "digest": c.digest} for c in part],
             )
+            if progress:
+                progress(part[-1].playbook, (i + len(part)) / len(chunks))
 
     # ---- search --------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
@@ -160,6 +167,8 @@ class KnowledgeBase:
             rankings.append(bm25.top(query, CANDIDATES))
         if mode in ("hybrid", "dense"):
             rankings.append(self._dense(query, chunks))
+        if mode == "hybrid":
+            rankings.append(self._by_playbook(query, chunks))
         if not rankings:
             raise ValueError(f"unknown search mode {mode!r}")
         fused = rankings[0] if len(rankings) == 1 else _rrf(rankings)
@@ -173,6 +182,21 @@ class KnowledgeBase:
                 for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
                 if cid in position]
 
+    def _by_playbook(self, query: str, chunks: list[Chunk]) -> list[tuple[int, float]]:
+        """Chunks ordered by how well their whole playbook matches: a question usually names
+        a topic that a playbook covers across sections, not inside a single passage."""
+        if self._books is None:
+            ids = sorted({c.playbook for c in chunks})
+            text = {b: [] for b in ids}
+            for c in chunks:
+                text[c.playbook].append(c.indexed_text)
+            self._books = (BM25(["\n".join(text[b]) for b in ids]), ids)
+        model, ids = self._books
+        rank = {ids[i]: r for r, (i, _) in enumerate(model.top(query, len(ids)))}
+        order = sorted((i for i, c in enumerate(chunks) if c.playbook in rank),
+                       key=lambda i: (rank[chunks[i].playbook], i))
+        return [(i, 0.0) for i in order[:CANDIDATES]]
+
     def _lexical_index(self) -> tuple[BM25, list[Chunk]]:
         count = self.collection.count()
         if self._lexical is None or self._lexical[0] != count:
@@ -185,6 +209,7 @@ class KnowledgeBase:
                 key=lambda c: c.id,
             )
             self._lexical = (count, BM25([c.indexed_text for c in chunks]), chunks)
+            self._books = None
         return self._lexical[1], self._lexical[2]
 
 

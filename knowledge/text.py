@@ -16,7 +16,7 @@ from importlib import resources
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_.+-]*")
 # Very common characters that say nothing about the topic.
-STOP_CHARS = set("的了吗呢啊吧呀哦么是我你他她它们这那就都也还在有和与及或个怎啥咋要会能")
+STOP_CHARS = set("的了吗呢啊吧呀哦么是我你他她它们这那就都也还在有和与及或个怎啥咋要能给下")
 
 
 @cache
@@ -37,11 +37,13 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Unigrams (minus stop characters) and bigrams of Chinese runs, plus Latin words."""
+    """Unigrams and bigrams of Chinese runs (minus function characters), plus Latin words."""
     norm = normalise(text)
     out: list[str] = []
     for run in _CJK.findall(norm):
         out.extend(c for c in run if c not in STOP_CHARS)
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        # A bigram with a function character ("员怎", "么激") says nothing about the topic.
+        out.extend(run[i:i + 2] for i in range(len(run) - 1)
+                   if run[i] not in STOP_CHARS and run[i + 1] not in STOP_CHARS)
     out.extend(_WORD.findall(norm))
     return out

@@ -90,7 +90,7 @@ def score(name: str, rank: Callable[[str], list[str]], questions: list[Question]
 
 def evaluate(kb: KnowledgeBase, questions: list[Question]) -> list[Scores]:
     return [
-        score("ours: hybrid (BM25 + hashed vectors, RRF)", ours(kb, "hybrid"), questions),
+        score("ours: hybrid (passages, playbooks, vectors; RRF)", ours(kb, "hybrid"), questions),
         score("ours: lexical only (bigrams + synonyms)", ours(kb, "lexical"), questions),
         score("dense only (hashed vectors)", ours(kb, "dense"), questions),
         score("baseline: plain BM25 (rank_bm25, characters)", bm25_baseline(kb), questions),

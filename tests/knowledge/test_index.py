@@ -9,7 +9,7 @@ import pytest
 from copilot.config import get_settings
 from copilot.errors import UserError
 from knowledge.index import KnowledgeBase
-from tests.knowledge.conftest import write_playbook
+from tests.knowledge.fixtures import write_playbook
 
 
 @pytest.fixture(params=["local", "server"])

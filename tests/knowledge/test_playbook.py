@@ -9,7 +9,7 @@ from knowledge.index import shipped_playbooks
 from knowledge.playbook import REQUIRED_SECTIONS, PlaybookError, load_playbooks, parse_playbook
 from knowledge.text import normalise, tokens
 from knowledge.tokens import count_tokens
-from tests.knowledge.conftest import write_playbook
+from tests.knowledge.fixtures import write_playbook
 
 
 def test_shipped_playbooks_are_complete() -> None:
