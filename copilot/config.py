@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +30,13 @@ class MetricWindows(BaseSettings):
     ordinary_days: int = Field(180, ge=1, le=3650)
     # An RFM dimension counts as "high" when its 1-5 score is at least this.
     rfm_high_score: int = Field(3, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> MetricWindows:
+        if not self.core_days < self.potential_days < self.ordinary_days:
+            raise ValueError("core_days < potential_days < ordinary_days is required "
+                             f"(got {self.core_days}, {self.potential_days}, {self.ordinary_days})")
+        return self
 
 
 class Settings(BaseSettings):

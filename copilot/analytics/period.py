@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -17,7 +18,8 @@ class Period:
 
     @classmethod
     def parse(cls, start: str | date, end: str | date) -> Period:
-        period = cls(_as_date(start, "开始日期", "start"), _as_date(end, "结束日期", "end"))
+        period = cls(parse_day(start, "开始日期", "start date"),
+                     parse_day(end, "结束日期", "end date"))
         period.validate()
         return period
 
@@ -53,13 +55,18 @@ class Period:
         return f"{self.start.isoformat()} ~ {self.end.isoformat()}"
 
 
-def _as_date(value: str | date, zh: str, en: str) -> date:
+def parse_day(value: str | date, zh: str = "日期", en: str = "date") -> date:
+    """One day from YYYY-MM-DD; says whether the format is wrong or the day does not exist."""
     if isinstance(value, date):
         return value
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        return date.fromisoformat(text)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise UserError(f"{zh} {text} 不存在(检查月份和日期)。",
+                            f"The {en} {text} does not exist.") from None
         raise UserError(
             f"{zh}格式不对:{value!r},请用 YYYY-MM-DD,例如 2025-03-31。",
-            f"Bad {en} date {value!r}; use YYYY-MM-DD, e.g. 2025-03-31.",
+            f"Bad {en} {value!r}; use YYYY-MM-DD, e.g. 2025-03-31.",
         ) from None

@@ -61,7 +61,8 @@ def _resolve_store(conn: Connection, key: str) -> Scope:
     for store_id, name in rows:
         if key in (store_id, name):
             return Scope("store", f"{name}({store_id})", (store_id,))
-    hints = difflib.get_close_matches(key, [n for _, n in rows] + [i for i, _ in rows], n=3)
+    hints = [f"{n}({i})" for i, n in rows if key in n][:5] or difflib.get_close_matches(
+        key, [n for _, n in rows] + [i for i, _ in rows], n=3)
     raise UserError(
         f"找不到门店 {key!r}。" + (f"是不是:{'、'.join(hints)}?" if hints else ""),
         f"No store {key!r}." + (f" Did you mean: {', '.join(hints)}?" if hints else ""),

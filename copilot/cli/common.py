@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
@@ -22,11 +23,25 @@ err_console = Console(stderr=True)
 
 
 def settings() -> Settings:
-    return get_settings()
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"COPILOT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors())
+        raise UserError(f"配置有误,请检查环境变量:{problems}",
+                        f"Invalid settings; check the environment: {problems}") from None
 
 
 def open_store(cfg: Settings) -> MemberStore:
     return MemberStore.from_settings(cfg)
+
+
+def _language() -> str:
+    try:
+        return get_settings().language
+    except ValidationError:
+        return "zh"
 
 
 def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -37,8 +52,12 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except UserError as exc:
-            err_console.print(f"[red]错误[/red] {exc.message(get_settings().language)}")
+            err_console.print(f"[red]错误[/red] {exc.message(_language())}")
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            # Writes are all-or-nothing (store.write), so an interrupt leaves data untouched.
+            err_console.print("[yellow]已取消[/yellow],未写入任何数据。")
+            raise typer.Exit(130) from None
         except OperationalError as exc:
             err_console.print(
                 f"[red]错误[/red] 无法连接会员数据库,请检查 COPILOT_DATABASE_URL 与数据库服务。"

@@ -9,9 +9,10 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import text
 
+from copilot.analytics.period import parse_day
 from copilot.cli.common import console, open_store, settings, user_errors
 from copilot.cli.data_import import import_command
-from copilot.data.dataset import holds_imported_data, read_info
+from copilot.data.dataset import data_range, holds_imported_data, read_info
 from copilot.data.demo import SIZES, build_demo
 from copilot.errors import UserError
 
@@ -68,20 +69,16 @@ def info() -> None:
     store = open_store(settings())
     with store.read() as conn:
         meta = read_info(conn)
+        span = data_range(conn)
         table = Table("表 table", "行数 rows")
         for name in _TABLES:
             count = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
             table.add_row(name, f"{count:,}")
     console.print(f"位置:{store.describe()}")
     console.print(f"来源:{meta.get('source', '?')}  更新:{meta.get('updated_at', '?')}")
+    console.print(f"交易日期:{span[0]} ~ {span[1]}" if span else "交易日期:(还没有交易)")
     console.print(table)
 
 
 def _parse_end(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"日期格式不对:{value!r},请用 YYYY-MM-DD",
-                        f"Bad date {value!r}; use YYYY-MM-DD") from None
+    return None if value is None else parse_day(value, "截止日期", "end date")

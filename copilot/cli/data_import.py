@@ -45,6 +45,8 @@ def import_command(
         help='表头映射文件(TOML),如 [members] "卡号" = "member_id" / header mapping file',
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查不写入 / validate only"),
+    replace_demo: bool = typer.Option(
+        False, "--replace-demo", help="数据目录里是演示数据时,先清掉再导入 / drop demo data first"),
     errors_out: Path | None = typer.Option(
         None, "--errors-out", metavar="ERR.csv", dir_okay=False,
         help="把全部错误写入 CSV(文件,行,列,值,原因)/ write every error to a CSV",
@@ -64,7 +66,7 @@ def import_command(
     store = open_store(cfg)
     try:
         with console.status("正在检查并导入…" if lang == "zh" else "Checking and importing…"):
-            report = import_files(store, files, mapping, dry_run)
+            report = import_files(store, files, mapping, dry_run, replace_demo=replace_demo)
     except UserError as exc:
         err_console.print(Text.assemble(("错误 " if lang == "zh" else "Error ", "red"),
                                         exc.message(lang)))

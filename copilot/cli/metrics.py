@@ -12,11 +12,12 @@ from sqlalchemy import Connection
 
 from copilot.analytics.clv import clv_summary
 from copilot.analytics.metrics import MetricsReport, MetricValue, compute_metrics
-from copilot.analytics.period import Period
+from copilot.analytics.period import Period, parse_day
 from copilot.analytics.rfm import Bucket, RfmReport, compute_rfm, member_rfm_table
 from copilot.analytics.scope import Scope, resolve_scope
-from copilot.cli.common import console, open_store, settings, user_errors
+from copilot.cli.common import console, err_console, open_store, settings, user_errors
 from copilot.config import MetricWindows
+from copilot.data.dataset import outside_warning
 from copilot.errors import UserError
 
 StoreOpt = typer.Option(None, "--store", help="门店编号或名称")
@@ -38,6 +39,9 @@ def metrics(
     with open_store(cfg).read() as conn:
         scope = resolve_scope(conn, store=store, region=region, chain=chain)
         report = compute_metrics(conn, scope, period, cfg.metrics, lang=cfg.language)
+        warning = outside_warning(conn, period.start, period.end)
+    if warning:
+        err_console.print(f"[yellow]{warning}[/yellow]")
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         return
@@ -53,19 +57,33 @@ def rfm(
 ) -> None:
     """RFM 八类、消费间隔分组(核心/潜力/普通/流失/未消费)与会员等级金字塔。"""
     cfg = settings()
-    day = end or date.today().isoformat()
-    as_of = Period.parse(day, day).end
+    as_of = parse_day(end, "截至日期", "end date") if end else date.today()
+    if export is not None:
+        _check_export_path(export)
     with open_store(cfg).read() as conn:
         scope = resolve_scope(conn, store=store, region=region, chain=chain)
         report = compute_rfm(conn, scope, as_of, cfg.metrics)
+        warning = outside_warning(conn, as_of, as_of)
         if export is not None:
             _export(conn, scope, as_of, cfg.metrics, export)
+    if warning:
+        err_console.print(f"[yellow]{warning}[/yellow]")
     if as_json:
         typer.echo(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
     else:
         _print_rfm(report)
     if export is not None:
-        console.print(f"已导出 {export}")
+        err_console.print(f"已导出 {export}")  # stderr: keeps --json output parseable
+
+
+def _check_export_path(path: Path) -> None:
+    if path.suffix.lower() != ".csv":
+        raise UserError(f"导出文件需要以 .csv 结尾:{path}", f"Export to a .csv file: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} 是一个文件夹,请给出文件名,如 {path}/rfm.csv",
+                        f"{path} is a folder; give a file name such as {path}/rfm.csv")
+    if not path.parent.is_dir():
+        raise UserError(f"文件夹 {path.parent} 不存在", f"Folder {path.parent} does not exist")
 
 
 def _export(conn: Connection, scope: Scope, as_of: date, windows: MetricWindows,
@@ -74,12 +92,12 @@ def _export(conn: Connection, scope: Scope, as_of: date, windows: MetricWindows,
     table = member_rfm_table(conn, scope, as_of, windows)
     clv = clv_summary(conn, scope, as_of)
     merged = table.merge(clv, on="member_id", how="left", validate="one_to_one")
+    tmp = path.with_name(path.name + ".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
         merged.to_csv(tmp, index=False, encoding="utf-8-sig")
         tmp.replace(path)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise UserError(f"无法写入 {path}:{exc.strerror}",
                         f"Cannot write {path}: {exc.strerror}") from None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, text
 
@@ -38,3 +38,20 @@ def holds_imported_data(info: dict[str, str]) -> bool:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def data_range(conn: Connection) -> tuple[date, date] | None:
+    """First and last purchase day, so commands can warn about periods outside the data."""
+    first, last = conn.execute(text("SELECT MIN(ts), MAX(ts) FROM transactions")).one()
+    return None if first is None else (first.date(), last.date())
+
+
+def outside_warning(conn: Connection, start: date, end: date) -> str | None:
+    span = data_range(conn)
+    if span is None:
+        return "注意:还没有任何交易数据,结果都是 0 或空。"
+    first, last = span
+    if start >= first and end <= last:
+        return None
+    return (f"注意:交易数据覆盖 {first} ~ {last},所选时间 {start} ~ {end} "
+            "有部分或全部在范围之外,相关指标会偏低或为空。")

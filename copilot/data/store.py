@@ -102,6 +102,10 @@ class MemberStore:
                 yield conn
             return
         with self._file_lock():
+            # Only a lock holder creates copies, so any copy found now was left by a writer
+            # that was killed mid-write: remove it.
+            for stale in self.path.parent.glob(f"{self.path.name}.tmp-*"):
+                stale.unlink(missing_ok=True)
             # A new name every time: DuckDB caches open databases by path within a process.
             tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex}")
             tmp.unlink(missing_ok=True)

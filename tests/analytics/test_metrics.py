@@ -94,7 +94,7 @@ def test_definitions_are_shown_in_both_languages(store: MemberStore) -> None:
 @pytest.mark.parametrize(
     ("start", "end", "needle"),
     [("2024-03-31", "2024-03-01", "早于"), ("2015-01-01", "2024-12-31", "太长"),
-     ("2024-02-30", "2024-03-01", "格式不对")],
+     ("2024-02-30", "2024-03-01", "不存在"), ("2024/3/1", "2024-03-01", "格式不对")],
 )
 def test_bad_periods_are_clear_errors(start: str, end: str, needle: str) -> None:
     with pytest.raises(UserError, match=needle):

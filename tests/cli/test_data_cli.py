@@ -48,7 +48,7 @@ def test_bad_demo_arguments() -> None:
     bad_size = runner.invoke(app, ["data", "demo", "--size", "huge"])
     assert bad_size.exit_code == 2 and "未知规模" in bad_size.output
     bad_end = runner.invoke(app, ["data", "demo", "--size", "small", "--end", "2025-02-30"])
-    assert bad_end.exit_code == 2 and "日期格式不对" in bad_end.output
+    assert bad_end.exit_code == 2 and "2025-02-30 不存在" in bad_end.output
 
 
 def test_info_without_data() -> None:

@@ -20,8 +20,13 @@ def test_console_script_runs_outside_the_repo(tmp_path: Path, data_dir: Path) ->
     assert demo.returncode == 0, demo.stderr
     csv = tmp_path / "stores.csv"
     csv.write_text("门店编号,门店名称,区域\nS900,测试店,华东\n", encoding="utf-8")
-    imported = subprocess.run([str(SCRIPT), "data", "import", "--stores", str(csv)],
+    def run_import(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(SCRIPT), "data", "import", "--stores", str(csv), *extra],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    refused = run_import()  # real data never blends into the demo chain
+    assert refused.returncode == 2 and "--replace-demo" in refused.stdout + refused.stderr
+    imported = run_import("--replace-demo")
     assert imported.returncode == 0, imported.stdout + imported.stderr
     metrics = subprocess.run(
         [str(SCRIPT), "metrics", "--store", "测试店", "--start", "2025-01-01",

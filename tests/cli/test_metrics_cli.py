@@ -85,3 +85,49 @@ def test_rfm_json(loaded: MemberStore) -> None:
     assert sum(b["members"] for b in data["rfm_classes"]) == 4
     never = next(b for b in data["interval_groups"] if b["name"] == "未消费会员")
     assert never["members"] == 2  # M3 and M4
+
+
+def test_rfm_json_stays_parseable_with_export(loaded: MemberStore, tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["rfm", "--chain", "--end", "2024-03-31", "--json",
+                                 "--export", str(out)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["buyers"] == 4 and out.exists()
+
+
+@pytest.mark.parametrize(("target", "needle"), [("out.xlsx", ".csv"), ("", "文件夹"),
+                                                ("missing/r.csv", "不存在")])
+def test_rfm_export_path_errors(loaded: MemberStore, tmp_path: Path, monkeypatch,
+                                target: str, needle: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dir.csv").mkdir()
+    result = runner.invoke(app, ["rfm", "--chain", "--export", target or "dir.csv"])
+    assert result.exit_code == 2 and needle in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.csv"]  # nothing left behind
+
+
+def test_period_outside_the_data_is_flagged(loaded: MemberStore) -> None:
+    result = runner.invoke(app, ["metrics", "--chain", "--start", "2030-01-01",
+                                 "--end", "2030-01-31", "--json"])
+    assert result.exit_code == 0
+    assert "交易数据覆盖 2023-07-01 ~ 2024-04-01" in result.stderr
+    json.loads(result.stdout)  # the warning does not break JSON
+
+
+def test_bad_settings_are_a_chinese_error(loaded: MemberStore, monkeypatch) -> None:
+    monkeypatch.setenv("COPILOT_METRIC_CHURN_DAYS", "abc")
+    result = runner.invoke(app, ["metrics", "--chain", "--start", "2024-03-01",
+                                 "--end", "2024-03-31"])
+    assert result.exit_code == 2 and "配置有误" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.setenv("COPILOT_METRIC_CHURN_DAYS", "180")
+    monkeypatch.setenv("COPILOT_METRIC_CORE_DAYS", "200")
+    result = runner.invoke(app, ["rfm", "--chain"])
+    assert result.exit_code == 2 and "core_days < potential_days" in result.output
+
+
+def test_part_of_a_store_name_lists_the_candidates(loaded: MemberStore) -> None:
+    result = runner.invoke(app, ["metrics", "--store", "店", "--start", "2024-03-01",
+                                 "--end", "2024-03-31"])
+    assert result.exit_code == 2
+    assert "静安店(S1)" in result.output and "徐汇店(S2)" in result.output

@@ -601,3 +601,60 @@ def test_500k_transactions_import_in_well_under_a_minute(store, tmp_path):
     elapsed = time.perf_counter() - started
     assert report.file("transactions").loaded == 500_000 and report.ok
     assert elapsed < 45, f"500k transactions took {elapsed:.1f} s"
+
+
+# ---- found in a newcomer's run-through -----------------------------------------------------
+def test_partial_reimport_keeps_columns_the_file_does_not_have(store, tmp_path):
+    import_files(store, english_files(tmp_path), None, False)
+    with store.write() as conn:
+        conn.execute(text("UPDATE members SET opt_out = TRUE WHERE member_id = 'M1'"))
+    points_only = write_csv(tmp_path / "points.csv", [
+        ["会员卡号", "入会时间", "所属门店", "积分"], ["M1", "2023-01-05 10:00", "S1", "1500"]])
+    report = import_files(store, {"members": points_only}, None, False)
+    assert report.file("members").updated == 1
+    row = contents(store)["members"][0]
+    # points changed; name, phone, birthday, staff, tier and the opt-out are kept
+    assert row == ("M1", "小明", "13800138000", "男", date(1990, 1, 5),
+                   datetime(2023, 1, 5, 10), "S1", "E1", "gold", 1500, True, True)
+
+
+def test_full_width_digits_and_decimal_commas(store, tmp_path):
+    import_files(store, english_files(tmp_path), None, False)
+    tx = write_csv(tmp_path / "tx.csv", [
+        TX_EN[0],
+        ["T5", "M1", "S1", "E1", "２０２４-０２-０１ １０:００", "１２.５", "３", "store"],
+        ["T6", "M1", "S1", "E1", "2024-02-01 11:00", "10,5", "1", "store"],
+        ["T7", "M1", "S1", "E1", "2024-02-01 12:00", "1,299.00", "1", "store"],
+        ["T8", "M1", "S1", "E1", "1900-01-01", "10", "1", "store"],
+    ])
+    report = import_files(store, {"transactions": tx}, None, False)
+    assert reasons(report, "tx.csv", 2) == []
+    assert "金额格式不对" in reasons(report, "tx.csv", 3)[0]
+    assert reasons(report, "tx.csv", 4) == []
+    assert "1990" in reasons(report, "tx.csv", 5)[0]
+    with store.read() as conn:
+        got = dict(conn.execute(text(
+            "SELECT tx_id, amount FROM transactions WHERE tx_id IN ('T5', 'T7')")).all())
+    assert got == {"T5": Decimal("12.50"), "T7": Decimal("1299.00")}
+
+
+def test_duplicate_of_a_bad_row_says_so(store, tmp_path):
+    import_files(store, english_files(tmp_path), None, False)
+    members = write_csv(tmp_path / "m.csv", [
+        MEMBERS_EN[0][:7], ["M9", "甲", "", "", "2024-02-30", "2024-01-01", "S1"],
+        ["M9", "甲", "", "", "", "2024-01-01", "S1"]])
+    report = import_files(store, {"members": members}, None, False)
+    assert any("那一行也有错误" in r for r in reasons(report, "m.csv", 3))
+
+
+def test_imports_never_blend_into_demo_data(store, tmp_path):
+    from copilot.data.demo import build_demo
+
+    build_demo(store, size="small", seed=1, end=date(2025, 6, 30))
+    files = english_files(tmp_path)
+    with pytest.raises(UserError, match="--replace-demo"):
+        import_files(store, files, None, False)
+    assert info(store)["source"] == "demo:small"
+    report = import_files(store, files, None, False, replace_demo=True)
+    assert report.ok and info(store)["source"] == "import"
+    assert counts(store)["stores"] == 2  # only the chain's own stores are left

@@ -134,3 +134,12 @@ def test_postgres_writers_are_serialised(pg_url: str) -> None:
             text("SELECT COUNT(*), COUNT(DISTINCT tx_id) FROM transactions")).one()
     store.close()
     assert (total, distinct) == (BATCH, BATCH)
+
+
+def test_copies_left_by_a_killed_writer_are_cleaned_up(url: str) -> None:
+    store = MemberStore(url)
+    leftover = store.path.with_name(f"{store.path.name}.tmp-99999-deadbeef")
+    leftover.write_bytes(b"half a database")
+    with store.write() as conn:
+        conn.execute(text("INSERT INTO dataset_info (key, value) VALUES ('k', 'v')"))
+    assert not leftover.exists()

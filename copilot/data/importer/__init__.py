@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from copilot.data.dataset import mark_import
+from copilot.data.dataset import DEMO_PREFIX, mark_import, read_info
 from copilot.data.importer.columns import ORDER, SPECS
 from copilot.data.importer.headers import load_mapping, resolve
 from copilot.data.importer.load import upsert_all
@@ -53,9 +53,14 @@ def import_files(
     mapping: Path | None = None,
     dry_run: bool = False,
     *,
+    replace_demo: bool = False,
     now: datetime | None = None,
 ) -> ImportReport:
-    """Validate `files` (keys from FILE_KINDS) and load their good rows in one transaction."""
+    """Validate `files` (keys from FILE_KINDS) and load their good rows in one transaction.
+
+    A data dir holding demo data refuses imports unless `replace_demo`, which drops the demo
+    chain first: real stores must never blend into made-up ones (S001 would even collide).
+    """
     unknown = set(files) - set(SPECS)
     if unknown:
         raise ValueError(f"unknown import files {sorted(unknown)}; use {FILE_KINDS}")
@@ -65,6 +70,7 @@ def import_files(
                         "No file to import: give at least one of --stores, --staff, "
                         "--members, --transactions, --products, --items.")
     now = now or datetime.now()
+    fresh = _demo_in_the_way(store, replace_demo)
     user = load_mapping(Path(mapping)) if mapping is not None else None
     paths = {key: Path(files[key]) for key in ORDER if key in files}
     names = [p.name for p in paths.values()]
@@ -80,7 +86,8 @@ def import_files(
     written = False
     anything = any(not c.good.empty for c in checks.values())
     if dry_run or not anything:
-        reading = store.read() if store.exists() else contextlib.nullcontext(None)
+        on_file = store.exists() and not fresh
+        reading = store.read() if on_file else contextlib.nullcontext(None)
         with reading as conn:
             lookup = Lookup(conn)
             try:
@@ -89,7 +96,7 @@ def import_files(
                 lookup.close()
     else:
         try:
-            with store.write() as conn:
+            with store.write(fresh=fresh) as conn:
                 lookup = Lookup(conn)
                 check_references(checks, lookup)
                 if not any(not c.good.empty for c in checks.values()):
@@ -101,6 +108,23 @@ def import_files(
         except _NothingToWrite:
             pass
     return _report(paths, checks, dry_run, written)
+
+
+def _demo_in_the_way(store: MemberStore, replace_demo: bool) -> bool:
+    """True when the import must start from an empty database (demo data being replaced)."""
+    if not store.exists():
+        return False
+    with store.read() as conn:
+        source = read_info(conn).get("source", "")
+    if not source.startswith(DEMO_PREFIX):
+        return False
+    if not replace_demo:
+        raise UserError(
+            "数据目录里现在是演示数据。导入真实数据会和演示门店混在一起:"
+            "请加 --replace-demo(先清掉演示数据再导入),或设置另一个 COPILOT_DATA_DIR。",
+            "The data dir holds demo data, which your data would blend into: pass "
+            "--replace-demo to drop the demo first, or use another COPILOT_DATA_DIR.")
+    return True
 
 
 def _report(

@@ -7,9 +7,9 @@ transactions and line items are replaced per transaction, which no upsert clause
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
-from copilot.data.bulk import insert_frame
+from copilot.data.bulk import insert_frame, read_frame
 from copilot.data.importer.columns import ORDER
 from copilot.data.importer.refs import KEYS, Lookup
 from copilot.data.importer.validate import FileCheck
@@ -19,6 +19,24 @@ def table_frame(check: FileCheck) -> pd.DataFrame:
     """The good rows with exactly the table's columns, as the database will store them."""
     good = check.good
     return pd.DataFrame({name: good[name] for name in check.spec.names}).reset_index(drop=True)
+
+
+def _keep_stored(conn: Connection, frame: pd.DataFrame, table: str, id_col: str,
+                 provided: set[str]) -> pd.DataFrame:
+    """A file without, say, the opt-out column must not reset opt-outs of known members:
+    for ids already stored, columns the file does not carry keep their stored values."""
+    missing = [c for c in frame.columns if c not in provided and c != id_col]
+    if not missing:
+        return frame
+    stored = read_frame(conn, text(
+        f"SELECT {id_col}, {', '.join(missing)} FROM {table} "
+        f"WHERE {id_col} IN (SELECT k FROM {KEYS})"), {}).set_index(id_col)
+    out = frame.set_index(id_col)
+    known = out.index.intersection(stored.index)
+    for col in missing:
+        out[col] = out[col].astype(object)
+        out.loc[known, col] = stored.loc[known, col].astype(object).to_numpy()
+    return out.reset_index()[frame.columns]
 
 
 def upsert_all(conn: Connection, lookup: Lookup, checks: dict[str, FileCheck]) -> int:
@@ -33,6 +51,8 @@ def upsert_all(conn: Connection, lookup: Lookup, checks: dict[str, FileCheck]) -
             continue
         spec = check.spec
         lookup.fill(pd.Index(frame[spec.id_col].unique()))
+        if check.existing and spec.key != "items":
+            frame = _keep_stored(conn, frame, spec.table, spec.id_col, set(check.headers))
         conn.exec_driver_sql(
             f"DELETE FROM {spec.table} WHERE {spec.id_col} IN (SELECT k FROM {KEYS})"
         )

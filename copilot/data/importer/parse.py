@@ -77,15 +77,20 @@ def _datetimes(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return out, unrecognised, impossible
 
 
+# Sales and sign-ups before this are typos (1900-01-01 is a common spreadsheet default).
+_EARLIEST_BUSINESS = pd.Timestamp("1990-01-01")
+
+
 def timestamp(s: pd.Series, now: datetime) -> Parsed:
     """A point in time (store wall-clock); refused when impossible or in the future."""
     values, unrecognised, impossible = _datetimes(s)
     out = Parsed(values)
     out.problem(unrecognised, _DATE_HELP_ZH, _DATE_HELP_EN)
     out.problem(impossible, "日期或时间不存在", "no such date or time")
-    out.problem(values < _EARLIEST, "日期早于 1900 年", "date before 1900")
+    too_early = values < _EARLIEST_BUSINESS
+    out.problem(too_early, "时间早于 1990 年,请检查是否填错", "time before 1990; probably a typo")
     out.problem(values > pd.Timestamp(now), "时间晚于当前时间", "time is in the future")
-    out.values = values.where(~(values < _EARLIEST) & ~(values > pd.Timestamp(now)))
+    out.values = values.where(~too_early & ~(values > pd.Timestamp(now)))
     return out
 
 
@@ -123,8 +128,12 @@ def money(s: pd.Series, int_digits: int) -> Parsed:
     rest = (s != "") & ~plain
     if not rest.any():
         return out
-    t = s[rest].str.replace(r"[\s,，¥￥]", "", regex=True).str.replace(
+    t = s[rest].str.replace(r"[\s¥￥]", "", regex=True).str.replace(
         r"^(?:RMB|CNY|rmb|cny)|元$", "", regex=True)
+    # A comma is a thousands separator only in groups of three ("1,299.00"); "10,5" is a
+    # decimal comma typed by mistake and must not silently become 105.
+    thousands = t.str.fullmatch(r"[-−]?\d{1,3}(?:[,，]\d{3})+(?:\.\d*)?")
+    t = t.where(~thousands, t.str.replace(r"[,，]", "", regex=True))
     ok = t.str.fullmatch(_NUMBER)
     negative = t.str.fullmatch("[-−](?:" + _NUMBER + ")")
     whole = t.where(ok, "").str.split(".").str[0].str.lstrip("0")

@@ -164,7 +164,10 @@ def cell_text(value: object) -> str:
 def to_frame(table: RawTable, positions: dict[str, int]) -> pd.DataFrame:
     """Canonical columns (strings, "" when empty) plus `_row`, the spreadsheet row number."""
     cells = pd.DataFrame(table.data, columns=range(len(table.headers)), dtype="str")
-    frame = pd.DataFrame({name: cells[pos].str.strip() for name, pos in positions.items()},
-                         index=cells.index)
+    # NFKC folds full-width digits, letters and punctuation (１２.５, ＡＢ) to ASCII, which
+    # Chinese input methods produce often and every parser below expects.
+    frame = pd.DataFrame(
+        {name: cells[pos].str.normalize("NFKC").str.strip() for name, pos in positions.items()},
+        index=cells.index)
     frame["_row"] = pd.array(table.rows, dtype="int64")
     return frame

@@ -144,10 +144,16 @@ def _duplicates(check: FileCheck) -> None:
     dup = keys.duplicated(keep="first") & filled
     if not dup.any():
         return
-    first = check.raw["_row"].groupby([keys[c] for c in keys.columns]).transform("first")
+    groups = [keys[c] for c in keys.columns]
+    first = check.raw["_row"].groupby(groups).transform("first")
+    first_bad = check.bad.groupby(groups).transform("first")
     first_row = first[dup].astype(str)
     items = spec.key == "items"
     what_zh = "单号和行号" if items else spec.column(spec.id_col).zh
     what_en = "tx_id and line_no" if items else spec.id_col
-    check.reject(dup, spec.id_col, f"{what_zh}与第 " + first_row + " 行重复,只保留第一行",
-                 f"duplicate {what_en}: same as row " + first_row + " (the first is kept)")
+    kept_zh = first_bad[dup].map({True: ",那一行也有错误,修改后只保留一行",
+                                  False: ",只保留第一行"})
+    kept_en = first_bad[dup].map({True: " (which also has errors; keep one fixed row)",
+                                  False: " (the first is kept)"})
+    check.reject(dup, spec.id_col, f"{what_zh}与第 " + first_row + " 行重复" + kept_zh,
+                 f"duplicate {what_en}: same as row " + first_row + kept_en)
