@@ -17,6 +17,7 @@ class Chunk(BaseModel):
     section: str  # heading path, e.g. "步骤 > 第一周"
     text: str
     digest: str
+    scenes: str = ""  # the playbook's scenes, space-separated (for the playbook card)
 
     @property
     def indexed_text(self) -> str:
@@ -30,7 +31,7 @@ def chunk_playbook(book: Playbook, max_tokens: int = MAX_TOKENS) -> list[Chunk]:
         for piece in _split(section.text, max_tokens):
             chunks.append(Chunk(id=f"{book.id}#{len(chunks)}", playbook=book.id,
                                 title=book.title, section=" > ".join(section.path),
-                                text=piece, digest=book.digest))
+                                text=piece, digest=book.digest, scenes=" ".join(book.scenes)))
     return chunks
 
 

@@ -93,7 +93,7 @@ class KnowledgeBase:
             embedding_function=None,
         )
         self._lexical: tuple[int, BM25, list[Chunk]] | None = None
-        self._books: tuple[BM25, list[str]] | None = None
+        self._books: tuple[list[str], list[BM25]] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KnowledgeBase:
@@ -146,7 +146,7 @@ class KnowledgeBase:
                 embeddings=self.embedder.embed([c.indexed_text for c in part]),
                 documents=[c.text for c in part],
                 metadatas=[{"playbook": c.playbook, "title": c.title, "section": c.section,
-                            "digest": c.digest} for c in part],
+                            "digest": c.digest, "scenes": c.scenes} for c in part],
             )
             if progress:
                 progress(part[-1].playbook, (i + len(part)) / len(chunks))
@@ -168,7 +168,7 @@ class KnowledgeBase:
         if mode in ("hybrid", "dense"):
             rankings.append(self._dense(query, chunks))
         if mode == "hybrid":
-            rankings.append(self._by_playbook(query, chunks))
+            rankings.extend(self._playbook_views(query, chunks))
         if not rankings:
             raise ValueError(f"unknown search mode {mode!r}")
         fused = rankings[0] if len(rankings) == 1 else _rrf(rankings)
@@ -182,20 +182,27 @@ class KnowledgeBase:
                 for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
                 if cid in position]
 
-    def _by_playbook(self, query: str, chunks: list[Chunk]) -> list[tuple[int, float]]:
-        """Chunks ordered by how well their whole playbook matches: a question usually names
-        a topic that a playbook covers across sections, not inside a single passage."""
+    def _playbook_views(self, query: str, chunks: list[Chunk]) -> list[list[tuple[int, float]]]:
+        """Chunks ordered by how well their playbook matches, in two views: the whole text,
+        and the playbook's card (title, scenes, sub-headings). A question usually names a
+        topic that a playbook covers across sections, not inside one passage."""
         if self._books is None:
             ids = sorted({c.playbook for c in chunks})
-            text = {b: [] for b in ids}
+            text: dict[str, list[str]] = {b: [] for b in ids}
+            card: dict[str, set[str]] = {b: set() for b in ids}
             for c in chunks:
                 text[c.playbook].append(c.indexed_text)
-            self._books = (BM25(["\n".join(text[b]) for b in ids]), ids)
-        model, ids = self._books
-        rank = {ids[i]: r for r, (i, _) in enumerate(model.top(query, len(ids)))}
-        order = sorted((i for i, c in enumerate(chunks) if c.playbook in rank),
-                       key=lambda i: (rank[chunks[i].playbook], i))
-        return [(i, 0.0) for i in order[:CANDIDATES]]
+                card[c.playbook].update([c.title, c.scenes, c.section.split(" > ")[-1]])
+            self._books = (ids, [BM25(["\n".join(text[b]) for b in ids]),
+                                 BM25(["\n".join(sorted(card[b])) for b in ids])])
+        ids, models = self._books
+        views = []
+        for model in models:
+            rank = {ids[i]: r for r, (i, _) in enumerate(model.top(query, len(ids)))}
+            order = sorted((i for i, c in enumerate(chunks) if c.playbook in rank),
+                           key=lambda i: (rank[chunks[i].playbook], i))
+            views.append([(i, 0.0) for i in order[:CANDIDATES]])
+        return views
 
     def _lexical_index(self) -> tuple[BM25, list[Chunk]]:
         count = self.collection.count()
@@ -203,7 +210,8 @@ class KnowledgeBase:
             got = self.collection.get(include=["documents", "metadatas"])
             chunks = sorted(
                 (Chunk(id=cid, playbook=str(m["playbook"]), title=str(m["title"]),
-                       section=str(m["section"]), text=doc, digest=str(m["digest"]))
+                       section=str(m["section"]), text=doc, digest=str(m["digest"]),
+                       scenes=str(m.get("scenes", "")))
                  for cid, doc, m in zip(got["ids"], got["documents"] or [],
                                         got["metadatas"] or [], strict=True)),
                 key=lambda c: c.id,

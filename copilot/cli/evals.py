@@ -20,12 +20,21 @@ def retrieval(show_misses: bool = typer.Option(False, "--misses", help="列出�
     kb = KnowledgeBase.from_settings(cfg)
     kb.index_folder(cfg.playbooks_dir or shipped_playbooks())
     questions = load_questions()
-    results = evaluate(kb, questions)
-    table = Table("ranker", "recall@1", "recall@5", "MRR",
+    groups = [("all", questions), ("tuned on", [q for q in questions if not q.held_out]),
+              ("held out", [q for q in questions if q.held_out])]
+    table = Table("set", "ranker", "recall@1", "recall@5", "MRR",
                   title=f"retrieval eval · {len(questions)} questions")
-    for r in results:
-        table.add_row(r.name, f"{r.recall_at_1:.3f}", f"{r.recall_at_5:.3f}", f"{r.mrr:.3f}")
+    misses = []
+    for label, subset in groups:
+        if not subset:
+            continue
+        for i, r in enumerate(evaluate(kb, subset)):
+            table.add_row(f"{label} ({len(subset)})" if i == 0 else "", r.name,
+                          f"{r.recall_at_1:.3f}", f"{r.recall_at_5:.3f}", f"{r.mrr:.3f}",
+                          end_section=i == 3)
+            if label == "all" and i == 0:
+                misses = r.misses
     console.print(table)
     if show_misses:
-        for q, want, got in results[0].misses:
+        for q, want, got in misses:
             console.print(f"[red]miss[/red] {q}  want={list(want)}  got={got}")

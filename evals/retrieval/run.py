@@ -20,10 +20,21 @@ from knowledge.index import KnowledgeBase
 DEPTH = 50
 
 
+# Questions of part c were written by someone else after the retriever (lexicon, BM25
+# parameters, fusion) had been tuned on parts a and b, and were never used for tuning:
+# they show how the retriever does on questions it was not shaped for.
+HELD_OUT = {"c"}
+
+
 @dataclass(frozen=True)
 class Question:
     question: str
     playbooks: tuple[str, ...]
+    part: str = ""
+
+    @property
+    def held_out(self) -> bool:
+        return self.part in HELD_OUT
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,8 @@ def load_questions() -> list[Question]:
             for line in f.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     row = json.loads(line)
-                    out.append(Question(row["question"], tuple(row["playbooks"])))
+                    part = f.name.removeprefix("questions_").removesuffix(".jsonl")
+                    out.append(Question(row["question"], tuple(row["playbooks"]), part))
     return out
 
 
