@@ -13,6 +13,7 @@ import hashlib
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
 
@@ -26,7 +27,7 @@ from knowledge.text import tokens
 class Embedder(Protocol):
     name: str
 
-    def embed(self, texts: list[str]) -> list[list[float]]: ...
+    def embed(self, texts: list[str]) -> Sequence[Sequence[float]]: ...
 
 
 class HashingEmbedder:
@@ -34,14 +35,19 @@ class HashingEmbedder:
         self.dim = dim
         self.name = f"hash{dim}"
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
+    def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
-            for term, tf in Counter(tokens(text)).items():
-                slot, sign = _slot(term, self.dim)
-                out[row, slot] += sign * (1 + math.log(tf)) * (1.0 if len(term) > 1 else 0.4)
+            counts = Counter(tokens(text))
+            slots = [_slot(term, self.dim) for term in counts]
+            idx = np.fromiter((i for i, _ in slots), dtype=np.int64, count=len(slots))
+            weight = np.fromiter(
+                (sign * (1 + math.log(tf)) * (1.0 if len(term) > 1 else 0.4)
+                 for (term, tf), (_, sign) in zip(counts.items(), slots, strict=True)),
+                dtype=np.float32, count=len(slots))
+            np.add.at(out[row], idx, weight)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return (out / np.where(norms == 0, 1.0, norms)).tolist()
+        return out / np.where(norms == 0, 1.0, norms)
 
 
 @lru_cache(maxsize=200_000)

@@ -1,7 +1,7 @@
 """The playbook index: Chroma for vectors (local or server), BM25 for words, fused by RRF.
 
 Chroma stores every chunk with its vector and metadata and is the single source of truth;
-the BM25 index is rebuilt in memory from Chroma's documents when the collection changes,
+the BM25 index is rebuilt in memory from the stored passages when the collection changes,
 so a server-backed index shared by several processes needs no second store.
 """
 
@@ -88,7 +88,7 @@ class KnowledgeBase:
         self.embedder = embedder
         self.collection = client.get_or_create_collection(
             # A few thousand chunks at most: a lighter HNSW build keeps indexing fast.
-            f"playbooks-{embedder.name}",
+            f"playbooks-v2-{embedder.name}",  # v2: passages kept in metadata
             metadata={"hnsw:space": "cosine", "hnsw:construction_ef": 40},
             embedding_function=None,
         )
@@ -144,9 +144,11 @@ class KnowledgeBase:
             self.collection.upsert(
                 ids=[c.id for c in part],
                 embeddings=self.embedder.embed([c.indexed_text for c in part]),
-                documents=[c.text for c in part],
+                # The passage goes in metadata, not `documents`: Chroma full-text-indexes
+                # documents, which doubles the write time and duplicates our own BM25.
                 metadatas=[{"playbook": c.playbook, "title": c.title, "section": c.section,
-                            "digest": c.digest, "scenes": c.scenes} for c in part],
+                            "digest": c.digest, "scenes": c.scenes, "text": c.text}
+                           for c in part],
             )
             if progress:
                 progress(part[-1].playbook, (i + len(part)) / len(chunks))
@@ -207,13 +209,12 @@ class KnowledgeBase:
     def _lexical_index(self) -> tuple[BM25, list[Chunk]]:
         count = self.collection.count()
         if self._lexical is None or self._lexical[0] != count:
-            got = self.collection.get(include=["documents", "metadatas"])
+            got = self.collection.get(include=["metadatas"])
             chunks = sorted(
                 (Chunk(id=cid, playbook=str(m["playbook"]), title=str(m["title"]),
-                       section=str(m["section"]), text=doc, digest=str(m["digest"]),
-                       scenes=str(m.get("scenes", "")))
-                 for cid, doc, m in zip(got["ids"], got["documents"] or [],
-                                        got["metadatas"] or [], strict=True)),
+                       section=str(m["section"]), text=str(m["text"]),
+                       digest=str(m["digest"]), scenes=str(m.get("scenes", "")))
+                 for cid, m in zip(got["ids"], got["metadatas"] or [], strict=True)),
                 key=lambda c: c.id,
             )
             self._lexical = (count, BM25([c.indexed_text for c in chunks]), chunks)

@@ -25,7 +25,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
-        vectors = HashingEmbedder(64).embed(body["input"])  # meaningful, deterministic
+        vectors = HashingEmbedder(64).embed(body["input"]).tolist()  # meaningful, deterministic
         data = [{"object": "embedding", "index": i, "embedding": v}
                 for i, v in reversed(list(enumerate(vectors)))]  # out of order on purpose
         payload = json.dumps({"object": "list", "data": data, "model": body["model"]}).encode()
@@ -56,7 +56,7 @@ def test_index_and_search_through_an_openai_compatible_endpoint(
     monkeypatch.setenv("COPILOT_EMBEDDING_API_KEY", "sk-test")
     kb = KnowledgeBase.from_settings(get_settings())
     kb.index_folder(playbook_dir)
-    assert kb.collection.name == "playbooks-oa-bge-m3"
+    assert kb.collection.name == "playbooks-v2-oa-bge-m3"
     assert kb.search("生日礼物", k=1, mode="dense")[0].playbook == "birthday"
     assert REQUESTS[0]["path"] == "/v1/embeddings" and REQUESTS[0]["auth"] == "Bearer sk-test"
     assert REQUESTS[0]["model"] == "bge-m3" and isinstance(REQUESTS[0]["input"], list)
