@@ -206,6 +206,10 @@ class KnowledgeBase:
             views.append([(i, 0.0) for i in order[:CANDIDATES]])
         return views
 
+    def chunks(self) -> list[Chunk]:
+        """Every indexed chunk, in a stable order (evaluations build baselines on these)."""
+        return self._lexical_index()[1]
+
     def _lexical_index(self) -> tuple[BM25, list[Chunk]]:
         count = self.collection.count()
         if self._lexical is None or self._lexical[0] != count:

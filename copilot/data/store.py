@@ -108,7 +108,6 @@ class MemberStore:
                 stale.unlink(missing_ok=True)
             # A new name every time: DuckDB caches open databases by path within a process.
             tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex}")
-            tmp.unlink(missing_ok=True)
             try:
                 if self.path.exists() and not fresh:
                     shutil.copyfile(self.path, tmp)

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
 
         from rank_bm25 import BM25Okapi
 
-        _, chunks = kb._lexical_index()
+        chunks = kb.chunks()
         baseline = BM25Okapi([_plain_tokens(c.indexed_text) for c in chunks])
         peer = []
         for q in questions * 3:

@@ -69,7 +69,7 @@ def _unique(playbooks: list[str]) -> list[str]:
 
 
 def bm25_baseline(kb: KnowledgeBase) -> Callable[[str], list[str]]:
-    _, chunks = kb._lexical_index()
+    chunks = kb.chunks()
     model = BM25Okapi([_plain_tokens(c.indexed_text) for c in chunks])
 
     def rank(q: str) -> list[str]:
