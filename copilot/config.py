@@ -39,6 +39,30 @@ class MetricWindows(BaseSettings):
         return self
 
 
+class FollowupRules(BaseSettings):
+    """The lifecycle service standard behind "今天我该联系谁" (seeds: 服务标准)."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_FOLLOWUP_", extra="ignore")
+
+    # Days after a purchase at which staff reach out: relationship (1, 7, 15), second
+    # purchase (30, 45), invitation back (60, 90, 120).
+    days: list[int] = Field(default_factory=lambda: [1, 7, 15, 30, 45, 60, 90, 120])
+    birthday_days: int = Field(7, ge=0, le=60, description="生日提醒提前天数")
+    # "Close to the next tier": 365-day spend at least this share of the next threshold.
+    tier_near_share: float = Field(0.8, gt=0, lt=1)
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        if not v or any(d < 1 or d > 3650 for d in v):
+            raise ValueError("follow-up days must be 1..3650 and at least one")
+        return sorted(set(v))
+
+
+def _default_tiers() -> dict[str, float]:
+    return {"银卡": 2_000.0, "金卡": 8_000.0, "钻石卡": 20_000.0}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
 
@@ -55,6 +79,11 @@ class Settings(BaseSettings):
     embedding_model: str = "text-embedding-3-small"
     embedding_api_key: str | None = None
     metrics: MetricWindows = Field(default_factory=MetricWindows)
+    followup: FollowupRules = Field(default_factory=FollowupRules)
+    # Tier → the 365-day spend (yuan) that reaches it; the lowest tier (普卡) needs nothing.
+    tier_thresholds: dict[str, float] = Field(default_factory=_default_tiers)
+    # Operational state (audit log, saved segments): empty = SQLite under data_dir.
+    state_url: str | None = None
 
     @field_validator("data_dir")
     @classmethod
@@ -68,6 +97,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def state_db_url(self) -> str:
+        return self.state_url or f"sqlite:///{self.data_dir / 'state.db'}"
 
     @property
     def member_db_url(self) -> str:

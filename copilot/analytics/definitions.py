@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Literal
 
 from copilot.config import MetricWindows
+from copilot.errors import UserError
 
 Unit = Literal["count", "rate", "money", "ratio"]
 
@@ -26,6 +27,7 @@ class Definition:
     name_en: str
     zh: str
     en: str
+    aliases: tuple[str, ...] = ()
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
@@ -46,9 +48,27 @@ def definition(key: str, windows: MetricWindows) -> Definition:
     return Definition(
         key=key,
         unit=entry["unit"],  # type: ignore[arg-type]
+        aliases=tuple(entry.get("aliases", ())),
         **{f: entry[f].format(**fill) for f in ("name_zh", "name_en", "zh", "en")},
     )
 
 
 def all_definitions(windows: MetricWindows) -> list[Definition]:
     return [definition(k, windows) for k in METRIC_KEYS]
+
+
+def _squash(name: str) -> str:
+    return "".join(name.lower().split()).replace("_", "")
+
+
+def find_metric(name: str, windows: MetricWindows) -> str:
+    """A metric key from its key, Chinese or English name or an alias ("复购", "客单价")."""
+    want = _squash(name)
+    for d in all_definitions(windows):
+        names = (d.key, d.name_zh, d.name_en, d.name_zh.split("(")[0], d.name_en.split(" (")[0],
+                 *d.aliases)
+        if want in {_squash(n) for n in names}:
+            return d.key
+    known = "、".join(d.name_zh.split("(")[0] for d in all_definitions(windows))
+    raise UserError(f"没有“{name}”这个指标。可以查:{known}。",
+                    f"No metric {name!r}. Known: {', '.join(METRIC_KEYS)}.")

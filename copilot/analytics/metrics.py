@@ -1,5 +1,5 @@
-"""Computes the member KPIs for a scope and period: one query over the period's sales and
-one member rollup (rollup.py) for everything measured on members.
+"""Computes the member KPIs for a scope and period from every store's metric parts
+(by_store.py), so the same numbers serve one store, a region, the chain and rankings.
 
 Each value keeps its numerator and denominator so any figure shown to a user can be traced
 back to the counts it came from. Rates are fractions (0–1); a rate whose denominator is zero
@@ -8,27 +8,17 @@ is None, never 0, so "no data" is not mistaken for "zero".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from copilot.analytics.by_store import Parts, StoreParts, store_parts
 from copilot.analytics.definitions import METRIC_KEYS, Definition, definition
 from copilot.analytics.period import Period
-from copilot.analytics.rollup import Rollup, member_rollup
 from copilot.analytics.scope import Scope
 from copilot.config import MetricWindows
 
-# Sales, tickets and units of every sale (member or not) at the scope's stores.
-_TICKETS = """
-SELECT COUNT(*) AS tickets,
-       COALESCE(SUM(t.amount), 0) AS sales,
-       COALESCE(SUM(t.units), 0) AS units,
-       COALESCE(SUM(CASE WHEN t.member_id IS NOT NULL THEN t.amount END), 0) AS member_sales
-FROM transactions t
-WHERE {tx_scope} AND t.ts >= :start_ts AND t.ts < :end_next
-"""
 
 class MetricValue(BaseModel):
     key: str
@@ -60,29 +50,33 @@ class MetricsReport(BaseModel):
 
 def compute_metrics(
     conn: Connection, scope: Scope, period: Period, windows: MetricWindows, lang: str = "zh",
-    rollup: Rollup | None = None,
+    parts: StoreParts | None = None,
 ) -> MetricsReport:
-    """Every metric for the scope and period; pass a rollup of the same period to reuse it."""
-    params = {**period.params(), **scope.params()}
-    tickets = conn.execute(scope.sql(_TICKETS, tx_scope="t.store_id"), params).mappings().one()
-    members = rollup or member_rollup(conn, scope, period.start, period.end, windows)
-    return report_from(tickets, members, scope, period, windows, lang)
+    """Every metric for the scope and period; pass `parts` of the same period to reuse them."""
+    data = parts or store_parts(conn, period, windows)
+    return report_from(scope_parts(data, scope), scope, period, windows, lang)
+
+
+def scope_parts(data: StoreParts, scope: Scope) -> Parts:
+    if scope.kind == "store":
+        return data.store(scope.store_ids[0])
+    if scope.kind == "region":
+        return data.region(scope.label)
+    return data.chain()
 
 
 def report_from(
-    tickets: Mapping[str, object], members: Rollup, scope: Scope, period: Period,
-    windows: MetricWindows, lang: str,
+    p: Parts, scope: Scope, period: Period, windows: MetricWindows, lang: str
 ) -> MetricsReport:
-    buyers = members.total("members", buyers_only=True)
     parts: dict[str, tuple[object, object]] = {
-        "active_members": (members.active, None),
-        "repurchase_rate": (members.repeaters, members.active),
-        "churn_rate": (members.total("churned"), buyers),
-        "conversion_rate": (members.total("converted"), members.total("joined")),
-        "new_member_share": (members.total("joined"), members.total("members")),
-        "member_sales_share": (tickets["member_sales"], tickets["sales"]),
-        "avg_ticket": (tickets["sales"], tickets["tickets"]),
-        "units_per_ticket": (tickets["units"], tickets["tickets"]),
+        "active_members": (p.active, None),
+        "repurchase_rate": (p.repeaters, p.active),
+        "churn_rate": (p.churned, p.buyers),
+        "conversion_rate": (p.converted, p.joined),
+        "new_member_share": (p.joined, p.members),
+        "member_sales_share": (p.member_sales, p.sales),
+        "avg_ticket": (p.sales, p.tickets),
+        "units_per_ticket": (p.units, p.tickets),
     }
     values = [
         _value(definition(key, windows), *parts[key], lang=lang) for key in METRIC_KEYS

@@ -1,4 +1,4 @@
-"""The four rates and RFM together from one member rollup (what a diagnosis starts from)."""
+"""The four rates and RFM together (what a diagnosis starts from)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from sqlalchemy import Connection
 from copilot.analytics.metrics import MetricsReport, compute_metrics
 from copilot.analytics.period import Period
 from copilot.analytics.rfm import RfmReport, compute_rfm
-from copilot.analytics.rollup import member_rollup
 from copilot.analytics.scope import Scope
 from copilot.config import MetricWindows
 
@@ -15,6 +14,5 @@ from copilot.config import MetricWindows
 def compute_overview(
     conn: Connection, scope: Scope, period: Period, windows: MetricWindows, lang: str = "zh"
 ) -> tuple[MetricsReport, RfmReport]:
-    rollup = member_rollup(conn, scope, period.start, period.end, windows)
-    metrics = compute_metrics(conn, scope, period, windows, lang, rollup=rollup)
-    return metrics, compute_rfm(conn, scope, period.end, windows, rollup=rollup)
+    metrics = compute_metrics(conn, scope, period, windows, lang)
+    return metrics, compute_rfm(conn, scope, period.end, windows)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Connection, TextClause, bindparam, text
 
 from copilot.errors import UserError
+from copilot.lang.stores import StoreRow, match_region, match_store
 
 ScopeKind = Literal["store", "region", "chain"]
 
@@ -39,6 +39,12 @@ class Scope:
         return clause if self.is_chain else clause.bindparams(bindparam("stores", expanding=True))
 
 
+def store_rows(conn: Connection) -> list[StoreRow]:
+    rows = conn.execute(text("SELECT store_id, name, region, city FROM stores ORDER BY store_id"))
+    # city is optional in imports; the matcher wants text everywhere
+    return [StoreRow(sid, name, region or "", city or "") for sid, name, region, city in rows]
+
+
 def resolve_scope(
     conn: Connection, *, store: str | None = None, region: str | None = None, chain: bool = False
 ) -> Scope:
@@ -52,31 +58,39 @@ def resolve_scope(
         ids = [r[0] for r in conn.execute(text("SELECT store_id FROM stores ORDER BY store_id"))]
         return Scope("chain", "全连锁", tuple(ids))
     if store:
-        return _resolve_store(conn, store.strip())
-    return _resolve_region(conn, (region or "").strip())
+        return resolve_store(conn, store)
+    return resolve_region(conn, region or "")
 
 
-def _resolve_store(conn: Connection, key: str) -> Scope:
-    rows = conn.execute(text("SELECT store_id, name FROM stores")).all()
-    for store_id, name in rows:
-        if key in (store_id, name):
-            return Scope("store", f"{name}({store_id})", (store_id,))
-    hints = [f"{n}({i})" for i, n in rows if key in n][:5] or difflib.get_close_matches(
-        key, [n for _, n in rows] + [i for i, _ in rows], n=3)
+def resolve_store(conn: Connection, key: str) -> Scope:
+    """A store by id, name, short name, "3号店" or a near miss; ambiguity lists candidates."""
+    rows = store_rows(conn)
+    found = match_store(key.strip(), rows)
+    if found.store is not None:
+        s = found.store
+        return Scope("store", f"{s.name}({s.store_id})", (s.store_id,))
+    hints = [f"{c.name}({c.store_id})" for c in found.candidates]
+    if len(hints) > 1:
+        raise UserError(f"“{key}”对应多家门店:{'、'.join(hints)},请说具体是哪一家。",
+                        f"{key!r} matches several stores: {', '.join(hints)}; which one?")
     raise UserError(
-        f"找不到门店 {key!r}。" + (f"是不是:{'、'.join(hints)}?" if hints else ""),
-        f"No store {key!r}." + (f" Did you mean: {', '.join(hints)}?" if hints else ""),
+        f"找不到门店“{key}”。"
+        + (f"是不是:{hints[0]}?" if hints else "可以用门店名称或编号,如 S001。"),
+        f"No store {key!r}." + (f" Did you mean {hints[0]}?" if hints else ""),
     )
 
 
-def _resolve_region(conn: Connection, key: str) -> Scope:
-    rows = conn.execute(
-        text("SELECT store_id FROM stores WHERE region = :r ORDER BY store_id"), {"r": key}
-    ).all()
-    if rows:
-        return Scope("region", key, tuple(r[0] for r in rows))
-    regions = [r[0] for r in conn.execute(text("SELECT DISTINCT region FROM stores"))]
+def resolve_region(conn: Connection, key: str) -> Scope:
+    regions = sorted({r.region for r in store_rows(conn)})
+    found = match_region(key.strip(), regions)
+    if found.region is not None:
+        ids = [r[0] for r in conn.execute(
+            text("SELECT store_id FROM stores WHERE region = :r ORDER BY store_id"),
+            {"r": found.region})]
+        return Scope("region", found.region, tuple(ids))
+    if found.candidates:
+        raise found.error("区域", "region")
     raise UserError(
-        f"找不到区域 {key!r}。现有区域:{'、'.join(sorted(regions)) or '无'}。",
-        f"No region {key!r}. Regions: {', '.join(sorted(regions)) or 'none'}.",
+        f"找不到区域“{key}”。现有区域:{'、'.join(regions) or '无'}。",
+        f"No region {key!r}. Regions: {', '.join(regions) or 'none'}.",
     )

@@ -19,7 +19,7 @@ from copilot.errors import UserError
 SHOWN_ERRORS = 20
 
 _KIND_ZH = {"stores": "门店", "staff": "员工", "members": "会员", "products": "商品",
-            "transactions": "交易", "items": "交易明细"}
+            "transactions": "交易", "items": "交易明细", "tags": "会员标签"}
 
 
 def _file(kind: str) -> Path | None:
@@ -40,6 +40,7 @@ def import_command(
     transactions: Path | None = _FILE_OPTIONS["transactions"],
     products: Path | None = _FILE_OPTIONS["products"],
     items: Path | None = _FILE_OPTIONS["items"],
+    tags: Path | None = _FILE_OPTIONS["tags"],
     mapping: Path | None = typer.Option(
         None, "--mapping", metavar="MAP.toml", dir_okay=False,
         help='表头映射文件(TOML),如 [members] "卡号" = "member_id" / header mapping file',
@@ -53,7 +54,11 @@ def import_command(
     ),
     lang: str | None = typer.Option(None, "--lang", help="zh | en(默认 zh / default zh)"),
 ) -> None:
-    """导入门店、员工、会员、商品、交易及明细文件;坏行逐条报告,好行一次性写入。"""
+    """导入门店、员工、会员、商品、交易、明细及会员标签文件;坏行逐条报告,好行一次性写入。
+
+    会员标签文件(--tags):会员编号、标签,可选标签维度(体貌/个性/偏好/消费,不填记为其他);
+    文件里出现的会员,其标签整体替换为文件中的标签。
+    """
     cfg = settings()
     lang = lang or cfg.language
     if lang not in ("zh", "en"):
@@ -62,6 +67,7 @@ def import_command(
     files = {key: path for key, path in (
         ("stores", stores), ("staff", staff), ("members", members),
         ("transactions", transactions), ("products", products), ("items", items),
+        ("tags", tags),
     ) if path is not None}
     store = open_store(cfg)
     try:

@@ -27,8 +27,9 @@ def _split(sql: str) -> list[str]:
     return [s.strip() for s in body.split(";") if s.strip()]
 
 
-def load_migrations(dialect: str) -> list[Migration]:
-    folder = resources.files("copilot.data") / "migrations"
+def load_migrations(dialect: str, package: str = "copilot.data") -> list[Migration]:
+    """The migrations in `package`/migrations: member data by default, or another database's."""
+    folder = resources.files(package) / "migrations"
     found: list[Migration] = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         m = _NAME.match(entry.name)
@@ -42,26 +43,32 @@ def load_migrations(dialect: str) -> list[Migration]:
     return found
 
 
-def applied_versions(conn: Connection) -> set[int]:
+def applied_versions(conn: Connection, table: str = "schema_migrations") -> set[int]:
     conn.exec_driver_sql(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        f"CREATE TABLE IF NOT EXISTS {table} ("
         " version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL,"
         " applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"
     )
-    return {row[0] for row in conn.exec_driver_sql("SELECT version FROM schema_migrations")}
+    return {row[0] for row in conn.exec_driver_sql(f"SELECT version FROM {table}")}
 
 
-def migrate(conn: Connection) -> list[int]:
-    """Apply pending migrations inside the caller's transaction; return the versions applied."""
-    done = applied_versions(conn)
+def migrate(
+    conn: Connection, package: str = "copilot.data", table: str = "schema_migrations"
+) -> list[int]:
+    """Apply pending migrations inside the caller's transaction; return the versions applied.
+
+    Each database keeps its own version table, so member data and operational state can
+    share one PostgreSQL database without mistaking each other's versions.
+    """
+    done = applied_versions(conn, table)
     applied: list[int] = []
-    for mig in load_migrations(conn.dialect.name):
+    for mig in load_migrations(conn.dialect.name, package):
         if mig.version in done:
             continue
         for stmt in mig.statements:
             conn.exec_driver_sql(stmt)
         conn.execute(
-            text("INSERT INTO schema_migrations (version, name) VALUES (:v, :n)"),
+            text(f"INSERT INTO {table} (version, name) VALUES (:v, :n)"),
             {"v": mig.version, "n": mig.name},
         )
         applied.append(mig.version)

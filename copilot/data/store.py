@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import shutil
 import time
@@ -24,11 +25,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from copilot.config import Settings
-from copilot.data.migrate import migrate
-from copilot.errors import DataBusy, DataNotReady
+from copilot.data.derived import refresh_derived
+from copilot.data.migrate import load_migrations, migrate
+from copilot.errors import DataBusy, DataNotReady, UserError
 
 _PG_WRITE_LOCK = 7_001_002  # advisory lock key shared by every writer of member data
-
+# Stores (by URL) known to be at the latest migration in this process: checked once each.
+_CURRENT: set[str] = set()
 
 
 class MemberStore:
@@ -73,9 +76,39 @@ class MemberStore:
         """A read-only connection to the current snapshot."""
         if not self.exists():
             raise DataNotReady(self.describe())
+        self._upgrade_if_old()
         engine = self._read_engine()
         with engine.connect() as conn:
             yield conn
+
+    @property
+    def _key(self) -> str:
+        return self.url.render_as_string(hide_password=False)
+
+    def _upgrade_if_old(self) -> None:
+        """Bring data written by an older version up to the latest migration, once.
+
+        Readers open DuckDB read-only and never migrate, so a file made before a migration
+        would lack its tables and columns: the first read in a process checks the version
+        and, if it is behind, runs an empty write (migrate + rebuild the derived tables).
+        """
+        if self._key in _CURRENT:
+            return
+        with self._read_engine().connect() as conn:
+            version = conn.exec_driver_sql("SELECT MAX(version) FROM schema_migrations").scalar()
+        if (version or 0) < latest_version():
+            try:
+                with self.write():
+                    pass
+            except OSError as exc:  # a read-only data dir, a full disk
+                raise UserError(
+                    f"会员数据({self.describe()})是旧版本生成的,需要升级一次才能读取,"
+                    f"但无法写入:{exc}。请用有写权限的账号运行一次 `copilot data info`。",
+                    f"The member data ({self.describe()}) was written by an older version and "
+                    f"must be upgraded once before reading, but cannot be written: {exc}. "
+                    "Run `copilot data info` once as a user who may write it.",
+                ) from exc
+        _CURRENT.add(self._key)
 
     def _read_engine(self) -> Engine:
         if self._engine is None:
@@ -96,10 +129,15 @@ class MemberStore:
     # ---- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
     def write(self, *, fresh: bool = False) -> Iterator[Connection]:
-        """One all-or-nothing write. `fresh` starts from an empty database (demo rebuild)."""
+        """One all-or-nothing write. `fresh` starts from an empty database (demo rebuild).
+
+        Pending migrations run first; after the caller's body the derived per-member tables
+        are rebuilt (`copilot.data.derived`), in the same transaction as the change.
+        """
         if self.kind == "postgresql":
             with self._pg_write(fresh) as conn:
                 yield conn
+            _CURRENT.add(self._key)
             return
         with self._file_lock():
             # Only a lock holder creates copies, so any copy found now was left by a writer
@@ -116,6 +154,8 @@ class MemberStore:
                     with engine.begin() as conn:
                         migrate(conn)
                         yield conn
+                        # The derived tables follow the data in the same transaction.
+                        refresh_derived(conn)
                     with engine.connect() as conn:
                         conn.exec_driver_sql("CHECKPOINT")
                 finally:
@@ -123,6 +163,7 @@ class MemberStore:
                 _fsync(tmp)
                 os.replace(tmp, self.path)
                 _fsync(self.path.parent)
+                _CURRENT.add(self._key)
             finally:
                 tmp.unlink(missing_ok=True)
                 Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -135,6 +176,7 @@ class MemberStore:
                 _drop_member_tables(conn)
             migrate(conn)
             yield conn
+            refresh_derived(conn)
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
@@ -171,10 +213,17 @@ def _duckdb_engine(path: Path, *, read_only: bool) -> Engine:
 
 def _drop_member_tables(conn: Connection) -> None:
     for table in (
+        "member_categories", "member_stats", "member_tags",
         "line_items", "transactions", "products", "members", "staff", "stores",
         "dataset_info", "schema_migrations",
     ):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+
+
+@functools.cache
+def latest_version() -> int:
+    """The highest migration number this code knows (same on every engine)."""
+    return max(m.version for m in load_migrations("duckdb"))
 
 
 def _fsync(path: Path) -> None:

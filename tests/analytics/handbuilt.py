@@ -1,6 +1,7 @@
 """A tiny chain whose every metric is worked out by hand in the tests' comments.
 
-Stores S1, S2 in region 华东, S3 in 华南. The period under test is March 2024.
+Stores S1, S2 in region 华东, S3 in 华南. The period under test is March 2024. Line items,
+tags and a note feed the member profile (tests/data/test_derived.py); no metric reads them.
 """
 
 from __future__ import annotations
@@ -17,18 +18,20 @@ STORES = pd.DataFrame(
 )
 
 _M = ["member_id", "name", "phone", "gender", "birthday", "joined_at", "store_id", "staff_id",
-      "tier", "points", "wecom_added", "opt_out"]
+      "tier", "points", "wecom_added", "opt_out", "note"]
 
 
-def _member(member_id: str, joined_at: str, store_id: str, tier: str) -> tuple:
+def _member(
+    member_id: str, joined_at: str, store_id: str, tier: str, note: str | None = None
+) -> tuple:
     phone = f"138000000{member_id[1:]:>02}"
     return (member_id, "会员" + member_id, phone, "女", None, joined_at, store_id, None, tier,
-            0, True, False)
+            0, True, False, note)
 
 
 MEMBERS = pd.DataFrame(
     [
-        _member("M1", "2024-01-01 10:00", "S1", "金卡"),
+        _member("M1", "2024-01-01 10:00", "S1", "金卡", "周末一般有空,喜欢真丝面料"),
         _member("M2", "2024-03-10 09:00", "S1", "普卡"),
         _member("M3", "2024-03-15 12:00", "S2", "普卡"),
         _member("M4", "2024-03-20 15:00", "S1", "普卡"),
@@ -57,6 +60,27 @@ TRANSACTIONS = pd.DataFrame(
     columns=_T,
 )
 
+# Lines add up to their transaction's amount and units. T9 has two 连衣裙 lines (one
+# purchase of the category), T3 a line without a category, T5 is a walk-in's.
+_L = ["tx_id", "line_no", "sku", "category", "qty", "amount"]
+LINE_ITEMS = pd.DataFrame(
+    [
+        ("T1", 1, "P1", "上装", 1, 60.00), ("T1", 2, "P2", "连衣裙", 1, 40.00),
+        ("T2", 1, "P1", "上装", 1, 50.00),
+        ("T3", 1, "P3", "连衣裙", 1, 120.00), ("T3", 2, "P4", "配饰", 1, 50.00),
+        ("T3", 3, "P5", None, 1, 30.00),
+        ("T5", 1, "P1", "上装", 4, 60.00),
+        ("T7", 1, "P4", "配饰", 1, 40.00),
+        ("T9", 1, "P3", "连衣裙", 1, 35.00), ("T9", 2, "P3", "连衣裙", 1, 35.00),
+    ],
+    columns=_L,
+)
+
+TAGS = pd.DataFrame(
+    [("M1", "偏好", "通勤风"), ("M1", "消费", "高客单"), ("M2", "消费", "价格敏感")],
+    columns=["member_id", "dimension", "tag"],
+)
+
 
 def load(store: MemberStore) -> None:
     members = MEMBERS.assign(joined_at=pd.to_datetime(MEMBERS["joined_at"]),
@@ -66,3 +90,5 @@ def load(store: MemberStore) -> None:
         insert_frame(conn, "stores", STORES.assign(opened_on=pd.NaT))
         insert_frame(conn, "members", members)
         insert_frame(conn, "transactions", tx)
+        insert_frame(conn, "line_items", LINE_ITEMS)
+        insert_frame(conn, "member_tags", TAGS)

@@ -101,9 +101,11 @@ def test_bad_periods_are_clear_errors(start: str, end: str, needle: str) -> None
         Period.parse(start, end)
 
 
-def test_unknown_scope_suggests_names(store: MemberStore) -> None:
+def test_scope_names_resolve_forgivingly_or_suggest(store: MemberStore) -> None:
+    with store.read() as conn:
+        assert resolve_scope(conn, store="静安").store_ids == ("S1",)
     with store.read() as conn, pytest.raises(UserError, match="静安店"):
-        resolve_scope(conn, store="静安")
+        resolve_scope(conn, store="店")
     with store.read() as conn, pytest.raises(UserError, match="华东"):
         resolve_scope(conn, region="华北")
     with store.read() as conn, pytest.raises(UserError, match="只指定一个"):

@@ -165,7 +165,7 @@ def test_mapping_option(files, tmp_path):
     mapping = tmp_path / "map.toml"
     mapping.write_text('[members]\n"卡号" = "member_id"\n"开户" = "joined_at"\n', encoding="utf-8")
     files["members"] = write_csv(tmp_path / "会员.csv", [
-        ["卡号", "开户", "所属门店", "备注"], ["M1", "2023-01-05", "S1", "x"]])
+        ["卡号", "开户", "所属门店", "喜欢的颜色"], ["M1", "2023-01-05", "S1", "x"]])
     result = run(*args_for(files), "--mapping", str(mapping))
     assert result.exit_code == 0, result.output
-    assert "已忽略" in result.output and "备注" in result.output
+    assert "已忽略" in result.output and "喜欢的颜色" in result.output

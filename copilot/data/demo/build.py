@@ -17,20 +17,24 @@ from copilot.data.demo.calendar import Calendar, make_calendar
 from copilot.data.demo.chain import Staffing, make_staff, make_stores
 from copilot.data.demo.members import Cohort, make_members
 from copilot.data.demo.products import Assortment, make_products
+from copilot.data.demo.profiles import make_profiles
 from copilot.data.demo.purchases import Tickets, member_tickets, walkin_tickets
 from copilot.data.demo.sizes import SIZES, DemoSize
 from copilot.data.store import MemberStore
 
 Progress = Callable[[str, float], None]
 GENERATED = 0.6  # share of the progress bar for generating; the rest is for writing
-TABLES = ("stores", "staff", "members", "products", "transactions", "line_items")
+TABLES = ("stores", "staff", "members", "products", "transactions", "line_items",
+          "member_tags")
+# New streams go at the end: SeedSequence children are numbered, so existing parts keep
+# their numbers (and the demo its figures) when a part is added.
 _STREAMS = ("stores", "staff", "products", "members", "purchases", "walkins", "baskets",
-            "profiles")
+            "profiles", "tags")
 
 
 @dataclass(frozen=True)
 class DemoFrames:
-    """The six member-data tables, columns exactly as in the schema, and the window."""
+    """The member-data tables, columns exactly as in the schema, and the window."""
 
     stores: pd.DataFrame
     staff: pd.DataFrame
@@ -38,6 +42,7 @@ class DemoFrames:
     products: pd.DataFrame
     transactions: pd.DataFrame
     line_items: pd.DataFrame
+    member_tags: pd.DataFrame
     start: date
     end: date
 
@@ -55,11 +60,14 @@ class DemoSummary:
     line_items: int
     start: date
     end: date
+    member_tags: int = 0
+    notes: int = 0
 
     def __str__(self) -> str:
         return (f"{self.size}(种子 {self.seed}):{self.stores} 家门店、{self.staff} 名员工、"
-                f"{self.members:,} 名会员、{self.transactions:,} 笔交易"
-                f"({self.line_items:,} 条明细),{self.start} 至 {self.end}")
+                f"{self.members:,} 名会员({self.member_tags:,} 个标签、{self.notes:,} 条备注)、"
+                f"{self.transactions:,} 笔交易({self.line_items:,} 条明细),"
+                f"{self.start} 至 {self.end}")
 
 
 def _rngs(seed: int) -> dict[str, np.random.Generator]:
@@ -104,6 +112,7 @@ class _Simulation:
     lines: Lines
     cents: np.ndarray
     rng: np.random.Generator  # for member profile columns
+    tags_rng: np.random.Generator  # for member tags and notes
 
 
 def _simulate(preset: DemoSize, seed: int, end: date, report: Progress) -> _Simulation:
@@ -128,23 +137,26 @@ def _simulate(preset: DemoSize, seed: int, end: date, report: Progress) -> _Simu
     lines, cents = make_lines(rng["baskets"], tickets.units, cal.month[tickets.day], discount,
                               assortment)
     return _Simulation(cal, stores, staffing, assortment, cohort, tickets, lines, cents,
-                       rng["profiles"])
+                       rng["profiles"], rng["tags"])
 
 
 def _frames(sim: _Simulation) -> DemoFrames:
-    """The simulation as the schema's six tables."""
+    """The simulation as the schema's tables."""
     cal, products = sim.cal, sim.assortment.frame
     store_ids = sim.stores["store_id"].to_numpy(dtype=object)
     staff_ids = sim.staffing.frame["staff_id"].to_numpy(dtype=object)
     year, total = _spend(sim.tickets, sim.cents, len(sim.cohort), cal.days)
     members = fr.members_frame(sim.rng, sim.cohort, cal.start, store_ids, staff_ids, year, total)
-    tx = fr.transactions_frame(sim.tickets, cal.start, sim.cents,
-                               members["member_id"].to_numpy(dtype=object), store_ids, staff_ids)
+    profiles = make_profiles(sim.tags_rng, sim.cohort, sim.tickets, sim.cents, cal)
+    members["note"] = profiles.notes
+    member_ids = members["member_id"].to_numpy(dtype=object)
+    tx = fr.transactions_frame(sim.tickets, cal.start, sim.cents, member_ids, store_ids,
+                               staff_ids)
     items = fr.line_items_frame(sim.lines, tx["tx_id"].to_numpy(dtype=object),
                                 products["sku"].to_numpy(dtype=object),
                                 products["category"].to_numpy(dtype=object))
     return DemoFrames(sim.stores, sim.staffing.frame, members, products, tx, items,
-                      cal.start, cal.end)
+                      profiles.tags_frame(member_ids), cal.start, cal.end)
 
 
 def generate(
@@ -170,7 +182,8 @@ def build_demo(
     report = progress or _silent
     frames = generate(size, seed, end, report)
     steps = {"stores": "写入门店", "staff": "写入员工", "members": "写入会员",
-             "products": "写入商品", "transactions": "写入交易", "line_items": "写入交易明细"}
+             "products": "写入商品", "transactions": "写入交易", "line_items": "写入交易明细",
+             "member_tags": "写入会员标签"}
     weight = {t: len(getattr(frames, t)) for t in TABLES}
     done, total = 0, sum(weight.values()) or 1
     with store.write(fresh=True) as conn:
@@ -179,7 +192,8 @@ def build_demo(
             insert_frame(conn, table, getattr(frames, table))
             done += weight[table]
         mark_demo(conn, size, seed, frames.end.isoformat())
-        report("提交数据", 0.95)
+        report("汇总会员消费并提交", 0.95)  # the store rebuilds the derived tables here
     report("完成", 1.0)
     return DemoSummary(size, seed, len(frames.stores), len(frames.staff), len(frames.members),
-                       len(frames.transactions), len(frames.line_items), frames.start, frames.end)
+                       len(frames.transactions), len(frames.line_items), frames.start, frames.end,
+                       len(frames.member_tags), int(frames.members["note"].notna().sum()))

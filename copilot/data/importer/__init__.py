@@ -1,4 +1,4 @@
-"""Import a chain's own files (stores, staff, members, products, transactions, line items).
+"""Import a chain's own files (stores, staff, members, products, sales, line items, tags).
 
     report = import_files(store, {"members": Path("会员.xlsx"), ...}, mapping=None,
                           dry_run=False)
@@ -66,9 +66,9 @@ def import_files(
         raise ValueError(f"unknown import files {sorted(unknown)}; use {FILE_KINDS}")
     if not files:
         raise UserError("没有指定要导入的文件(--stores、--staff、--members、--transactions、"
-                        "--products、--items 至少一个)。",
+                        "--products、--items、--tags 至少一个)。",
                         "No file to import: give at least one of --stores, --staff, "
-                        "--members, --transactions, --products, --items.")
+                        "--members, --transactions, --products, --items, --tags.")
     now = now or datetime.now()
     fresh = _demo_in_the_way(store, replace_demo)
     user = load_mapping(Path(mapping)) if mapping is not None else None

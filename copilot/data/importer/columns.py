@@ -28,10 +28,13 @@ class Column:
 class FileSpec:
     key: str  # the key of `import_files(files=…)` and the CLI option name
     table: str
-    id_col: str  # upsert key (line items: replaced per transaction)
+    id_col: str  # upsert key (line items: replaced per transaction; tags: per member)
     zh: str
     en: str
     columns: tuple[Column, ...]
+    # Several rows per id, replaced together: a re-import of a transaction's lines or a
+    # member's tags replaces all of them, so a line or tag left out of the file is gone.
+    many: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -78,6 +81,7 @@ MEMBERS = FileSpec("members", "members", "member_id", "会员", "members", (
     Column("points", "points", "积分", "points"),
     Column("wecom_added", "bool", "已加企微", "WeCom added"),
     Column("opt_out", "bool", "退订营销", "opted out"),
+    Column("note", "text", "备注", "note", False, 500),
 ))
 
 PRODUCTS = FileSpec("products", "products", "sku", "商品", "products", (
@@ -105,11 +109,18 @@ ITEMS = FileSpec("items", "line_items", "tx_id", "交易明细", "line items", (
     Column("category", "text", "品类", "category", False, 100),
     Column("qty", "count", "数量", "quantity", True),
     Column("amount", "money", "金额", "amount", True),
-))
+), many=True)
+
+# A member's tags: one row per tag. The file replaces the tags of every member it names.
+TAGS = FileSpec("tags", "member_tags", "member_id", "会员标签", "member tags", (
+    _id("member_id", "会员编号", "member id"),
+    Column("dimension", "dimension", "标签维度", "dimension"),
+    Column("tag", "text", "标签", "tag", True, 50),
+), many=True)
 
 # Load order: every file only references files before it.
 SPECS: dict[str, FileSpec] = {
-    s.key: s for s in (STORES, STAFF, MEMBERS, PRODUCTS, TRANSACTIONS, ITEMS)
+    s.key: s for s in (STORES, STAFF, MEMBERS, PRODUCTS, TRANSACTIONS, ITEMS, TAGS)
 }
 ORDER: tuple[str, ...] = tuple(SPECS)
 
@@ -119,9 +130,13 @@ REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "members": (("store_id", "stores"), ("staff_id", "staff")),
     "transactions": (("store_id", "stores"), ("staff_id", "staff"), ("member_id", "members")),
     "items": (("tx_id", "transactions"),),
+    "tags": (("member_id", "members"),),
 }
 
 # Roles whose staff need not belong to one store; supervisors need a region instead.
 ROLES = ("staff", "store_manager", "supervisor", "admin", "trainee")
 STORELESS_ROLES = ("supervisor", "admin")
 CHANNELS = ("store", "miniapp", "wecom", "live")
+# Tag dimensions (the four of the member profile); a tag whose file gives none is OTHER.
+DIMENSIONS = ("体貌", "个性", "偏好", "消费")
+OTHER_DIMENSION = "其他"

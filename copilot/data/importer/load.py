@@ -1,7 +1,8 @@
 """Write the good rows: replace by id (delete, then insert) inside the caller's transaction.
 
 Delete-then-insert instead of ON CONFLICT because the embedded tables carry no key on
-transactions and line items are replaced per transaction, which no upsert clause covers.
+transactions, and line items (tags) are replaced per transaction (member), which no upsert
+clause covers.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def upsert_all(conn: Connection, lookup: Lookup, checks: dict[str, FileCheck]) -
             continue
         spec = check.spec
         lookup.fill(pd.Index(frame[spec.id_col].unique()))
-        if check.existing and spec.key != "items":
+        if check.existing and not spec.many:
             frame = _keep_stored(conn, frame, spec.table, spec.id_col, set(check.headers))
         conn.exec_driver_sql(
             f"DELETE FROM {spec.table} WHERE {spec.id_col} IN (SELECT k FROM {KEYS})"

@@ -238,11 +238,25 @@ _CHANNELS = {
 }
 _CHANNELS_ZH = "门店/线下、小程序/商城、企微/企业微信/私聊、直播(或 store、miniapp、wecom、live)"
 
+# Stored in Chinese, as the demo data and the member tools use them. 其他 is what a tag
+# without a dimension is stored as, accepted so an exported tag table imports back as it is.
+_DIMENSIONS = {
+    **dict.fromkeys(("体貌", "外貌", "体型", "physical", "appearance", "body"), "体貌"),
+    **dict.fromkeys(("个性", "性格", "personality", "character"), "个性"),
+    **dict.fromkeys(("偏好", "喜好", "preference", "preferences", "style"), "偏好"),
+    **dict.fromkeys(("消费", "消费习惯", "消费特征", "consumption", "spending", "shopping"),
+                    "消费"),
+    **dict.fromkeys(("其他", "其它", "other"), "其他"),
+}
+_DIMENSIONS_ZH = "体貌、个性、偏好、消费(或 physical、personality、preference、consumption)"
+
 
 def choice(s: pd.Series, what: str) -> Parsed:
     table, allowed_zh, allowed_en, name_zh = {
         "role": (_ROLES, _ROLES_ZH, "staff, store_manager, supervisor, admin, trainee", "岗位"),
         "channel": (_CHANNELS, _CHANNELS_ZH, "store, miniapp, wecom, live", "渠道"),
+        "dimension": (_DIMENSIONS, _DIMENSIONS_ZH,
+                      "physical, personality, preference, consumption", "标签维度"),
     }[what]
     mapped = _lookup(s, table)
     out = Parsed(mapped.astype("str"))

@@ -74,7 +74,7 @@ def check_references(checks: dict[str, FileCheck], lookup: Lookup) -> None:
         check.existing = 0
         if not ids.empty:
             found = lookup.existing(table, spec.id_col, ids)
-            if key == "items":
+            if spec.many:  # rows whose transaction (member) already had lines (tags)
                 check.existing = int(check.good[spec.id_col].isin(found).sum())
             else:
                 check.existing = len(found)

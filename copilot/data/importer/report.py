@@ -12,7 +12,7 @@ ERROR_COLUMNS = ("file", "row", "column", "value", "reason")
 
 @dataclass
 class FileReport:
-    key: str  # stores | staff | members | products | transactions | items
+    key: str  # stores | staff | members | products | transactions | items | tags
     path: Path
     table: str
     rows: int = 0  # data rows read (blank lines not counted)

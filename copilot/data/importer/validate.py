@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 
 from copilot.data.importer import parse
-from copilot.data.importer.columns import STORELESS_ROLES, Column, FileSpec
+from copilot.data.importer.columns import OTHER_DIMENSION, STORELESS_ROLES, Column, FileSpec
 
 Reason = str | pd.Series
 
@@ -107,7 +107,7 @@ def _parse(col: Column, s: pd.Series, now: datetime) -> parse.Parsed:
         return parse.phone(s)
     if kind == "gender":
         return parse.gender(s)
-    if kind in ("role", "channel"):
+    if kind in ("role", "channel", "dimension"):
         return parse.choice(s, kind)
     raise ValueError(f"unknown column kind {kind}")
 
@@ -124,6 +124,9 @@ def _rules(check: FileCheck, now: datetime) -> None:
                      "this role needs a store (only supervisors and admins may leave it empty)")
     elif key == "transactions":
         clean["channel"] = clean["channel"].fillna("store")
+    elif key == "tags":
+        # A tag without a dimension (no such column, or an empty cell) is kept as 其他.
+        clean["dimension"] = clean["dimension"].fillna(OTHER_DIMENSION)
     elif key == "items":
         if "line_no" in raw:
             check.reject(raw["line_no"] == "", "line_no", "缺少必填项:行号(有行号列时每行都要填)",
@@ -141,6 +144,9 @@ def _duplicates(check: FileCheck) -> None:
             return
         keys["line"] = check.clean["line_no"]
         filled &= check.clean["line_no"] > 0
+    elif spec.key == "tags":  # a member holds a tag once, whatever its dimension
+        keys["tag"] = raw["tag"]
+        filled &= raw["tag"] != ""
     dup = keys.duplicated(keep="first") & filled
     if not dup.any():
         return
@@ -148,12 +154,13 @@ def _duplicates(check: FileCheck) -> None:
     first = check.raw["_row"].groupby(groups).transform("first")
     first_bad = check.bad.groupby(groups).transform("first")
     first_row = first[dup].astype(str)
-    items = spec.key == "items"
-    what_zh = "单号和行号" if items else spec.column(spec.id_col).zh
-    what_en = "tx_id and line_no" if items else spec.id_col
+    what_zh, what_en, column = {
+        "items": ("单号和行号", "tx_id and line_no", spec.id_col),
+        "tags": ("会员编号和标签", "member_id and tag", "tag"),
+    }.get(spec.key, (spec.column(spec.id_col).zh, spec.id_col, spec.id_col))
     kept_zh = first_bad[dup].map({True: ",那一行也有错误,修改后只保留一行",
                                   False: ",只保留第一行"})
     kept_en = first_bad[dup].map({True: " (which also has errors; keep one fixed row)",
                                   False: " (the first is kept)"})
-    check.reject(dup, spec.id_col, f"{what_zh}与第 " + first_row + " 行重复" + kept_zh,
+    check.reject(dup, column, f"{what_zh}与第 " + first_row + " 行重复" + kept_zh,
                  f"duplicate {what_en}: same as row " + first_row + kept_en)

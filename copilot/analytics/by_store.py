@@ -1,0 +1,157 @@
+"""Every store's metric parts for one period in three small queries, so a tool can show a
+store, its region and the chain side by side (or rank a region's stores) in milliseconds.
+
+Counts measured on members (joined, converted, buyers, churned) are additive over home
+stores, so a region's value is the sum of its stores'. Activity is not: a member who buys
+once in each of two stores is a repeat buyer of the region but of neither store, so active
+members and repeat buyers are counted per store, per region and for the chain separately.
+
+Churn needs "no purchase in the last `churn_days` days up to the end date"; instead of
+every member's full history it scans only that window, and takes each member's first
+purchase from the derived `member_stats` table (a member's first purchase does not depend
+on the end date, so the cache is valid for any period).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection, text
+
+from copilot.analytics.period import Period
+from copilot.config import MetricWindows
+
+_HOMED = text("""
+WITH recent AS (
+    SELECT DISTINCT member_id FROM transactions
+    WHERE member_id IS NOT NULL AND ts >= :churn_from AND ts < :end_next
+)
+SELECT m.store_id AS store_id,
+       COUNT(*) AS members,
+       COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined,
+       COUNT(CASE WHEN m.joined_at >= :start_ts AND s.first_ts < :end_next
+                   AND CAST(s.first_ts AS DATE) - CAST(m.joined_at AS DATE) <= :conversion_days
+                  THEN 1 END) AS converted,
+       COUNT(CASE WHEN s.first_ts < :end_next THEN 1 END) AS buyers,
+       COUNT(CASE WHEN s.first_ts < :end_next AND r.member_id IS NULL THEN 1 END) AS churned
+FROM members m
+LEFT JOIN member_stats s ON s.member_id = m.member_id
+LEFT JOIN recent r ON r.member_id = m.member_id
+WHERE m.joined_at < :end_next
+GROUP BY m.store_id
+""")
+
+_TICKETS = text("""
+SELECT store_id, COUNT(*) AS tickets, SUM(amount) AS sales, SUM(units) AS units,
+       COALESCE(SUM(CASE WHEN member_id IS NOT NULL THEN amount END), 0) AS member_sales
+FROM transactions
+WHERE ts >= :start_ts AND ts < :end_next
+GROUP BY store_id
+""")
+
+# Purchases per member at each level; then members with 1+ and 2+ of them per level key.
+_ACTIVITY = text("""
+WITH p AS (
+    SELECT t.member_id, t.store_id, st.region FROM transactions t
+    JOIN stores st ON st.store_id = t.store_id
+    WHERE t.member_id IS NOT NULL AND t.ts >= :start_ts AND t.ts < :end_next
+), counted AS (
+    SELECT 'store' AS level, store_id AS key, COUNT(*) AS n FROM p GROUP BY member_id, store_id
+    UNION ALL
+    SELECT 'region', region, COUNT(*) FROM p GROUP BY member_id, region
+    UNION ALL
+    SELECT 'chain', '', COUNT(*) FROM p GROUP BY member_id
+)
+SELECT level, key, COUNT(*) AS active, COUNT(CASE WHEN n >= 2 THEN 1 END) AS repeaters
+FROM counted GROUP BY level, key
+""")
+
+HOMED_FIELDS = ("members", "joined", "converted", "buyers", "churned")
+TICKET_FIELDS = ("tickets", "sales", "units", "member_sales")
+
+
+def _num(x: object) -> float | int:
+    if x is None:
+        return 0
+    if isinstance(x, Decimal):
+        return int(x) if x == x.to_integral_value() else float(x)
+    return x  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Numerators and denominators of every metric, for one store, region or the chain."""
+
+    members: int = 0
+    joined: int = 0
+    converted: int = 0
+    buyers: int = 0
+    churned: int = 0
+    tickets: int = 0
+    sales: float = 0
+    units: int = 0
+    member_sales: float = 0
+    active: int = 0
+    repeaters: int = 0
+
+    def plus(self, other: Parts) -> Parts:
+        return Parts(**{k: getattr(self, k) + getattr(other, k) for k in self.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class StoreParts:
+    period: Period
+    stores: dict[str, Parts]  # per store
+    store_region: dict[str, str]
+    activity: dict[tuple[str, str], tuple[int, int]]  # (level, key) → (active, repeaters)
+
+    def of(self, store_ids: tuple[str, ...] | list[str], level: str, key: str = "") -> Parts:
+        """Parts of a set of stores; `level`/`key` name its activity ("store", "S001")."""
+        total = Parts()
+        for sid in store_ids:
+            total = total.plus(self.stores.get(sid, Parts()))
+        active, repeaters = self.activity.get((level, key), (0, 0))
+        return Parts(**{**total.__dict__, "active": active, "repeaters": repeaters})
+
+    def store(self, store_id: str) -> Parts:
+        return self.of([store_id], "store", store_id)
+
+    def stores_total(self, store_ids: list[str] | tuple[str, ...]) -> Parts:
+        """A group of stores as the sum of each store's own parts: the benchmark a store is
+        compared with. The region's own figures (region()) count a member who buys once in
+        each of two stores as a repeat buyer, so its repurchase rate runs above every
+        store's (42 % against 35 % summed over the same stores on the demo data) and every
+        store would look weak next to it."""
+        total = Parts()
+        for sid in store_ids:
+            total = total.plus(self.store(sid))
+        return total
+
+    def region_stores(self, region: str) -> list[str]:
+        return [s for s, r in self.store_region.items() if r == region]
+
+    def region(self, region: str) -> Parts:
+        ids = [s for s, r in self.store_region.items() if r == region]
+        return self.of(ids, "region", region)
+
+    def chain(self) -> Parts:
+        return self.of(list(self.store_region), "chain", "")
+
+
+def store_parts(conn: Connection, period: Period, windows: MetricWindows) -> StoreParts:
+    end_next = datetime.combine(period.end + timedelta(days=1), time.min)
+    churn_from = datetime.combine(period.end - timedelta(days=windows.churn_days), time.min)
+    params = {"start_ts": period.start_ts, "end_next": end_next, "churn_from": churn_from,
+              "conversion_days": windows.conversion_days}
+    regions = dict(conn.execute(text("SELECT store_id, region FROM stores")).all())
+    rows: dict[str, dict[str, float | int]] = {s: {} for s in regions}
+    for r in conn.execute(_HOMED, params).mappings():
+        rows.setdefault(r["store_id"], {}).update({k: _num(r[k]) for k in HOMED_FIELDS})
+    for r in conn.execute(_TICKETS, params).mappings():
+        rows.setdefault(r["store_id"], {}).update({k: _num(r[k]) for k in TICKET_FIELDS})
+    activity = {(r["level"], r["key"]): (int(r["active"]), int(r["repeaters"]))
+                for r in conn.execute(_ACTIVITY, params).mappings()}
+    stores = {sid: Parts(**vals) for sid, vals in rows.items()}
+    return StoreParts(period, stores, regions, activity)

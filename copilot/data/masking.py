@@ -1,0 +1,23 @@
+"""Masking of members' personal data for audiences that may not see it in full."""
+
+from __future__ import annotations
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****1234: enough to tell members apart, not enough to call them."""
+    if not phone:
+        return phone
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    if len(digits) < 8:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_name(name: str | None) -> str | None:
+    """张* / 欧** / J***: the first character only."""
+    if not name:
+        return name
+    name = name.strip()
+    return name[0] + "*" * max(1, len(name) - 1)

@@ -1,0 +1,1 @@
+"""Operational state: the audit log and saved segments (SQLite by default, PostgreSQL at scale)."""

@@ -1,0 +1,81 @@
+"""What every tool shares: its dependencies, its declaration and the shape of its result.
+
+A tool is a small typed function `run(ctx, args) -> ToolResult`: pydantic arguments, a
+docstring written for the model, and a result that renders as Chinese text and as JSON.
+Dependencies (member data, state, the requesting user, "today") come in through
+`ToolContext`; nothing is global, so tests and channels build their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection
+
+from copilot.config import Settings
+from copilot.data.access import Access, Caller
+from copilot.data.store import MemberStore
+from copilot.state.db import StateStore
+
+
+@dataclass
+class ToolContext:
+    settings: Settings
+    members: MemberStore
+    state: StateStore
+    caller: Caller
+    today: date = field(default_factory=date.today)
+    lang: str = "zh"
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[tuple[Connection, Access]]:
+        """A read snapshot of member data and the caller's access to it."""
+        with self.members.read() as conn:
+            yield conn, Access.for_caller(conn, self.caller)
+
+
+class ToolArgs(BaseModel):
+    """Base of every tool's arguments: unknown fields are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Citation(BaseModel):
+    playbook: str
+    title: str
+    section: str
+
+
+class ToolResult(BaseModel):
+    """Base of every tool's result. Subclasses say how they read as text."""
+
+    def text(self, lang: str = "zh") -> str:  # pragma: no cover - every tool overrides
+        raise NotImplementedError
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def citations(self) -> list[Citation]:
+        """Playbooks the result draws on; tools that recommend actions override this."""
+        return []
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    args: type[ToolArgs]
+    run: Callable[[ToolContext, Any], ToolResult]
+    member_data: bool = True  # reads member data (so trainees are refused)
+
+    @property
+    def description(self) -> str:
+        return inspect.getdoc(self.run) or ""
+
+    def schema(self) -> dict[str, Any]:
+        return self.args.model_json_schema()

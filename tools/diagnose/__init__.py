@@ -1,0 +1,1 @@
+"""Store diagnosis: the `diagnose_store` tool, its KPI tree (kpi_tree.toml) and its rules."""

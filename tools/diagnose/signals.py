@@ -1,0 +1,204 @@
+"""The figures a diagnosis compares: metric parts per level, and cause checks by SQL.
+
+Why this split: the eight metrics and their parts come from one `store_parts` call per
+period (store, region and chain at once). The cause checks (企微添加率, 潜力/普通会员占比,
+新客二次购买 …) need member-level data, so they are queried here: for the store through
+`access.sql` (the caller's scope is enforced by the data layer) and for the region only as
+one aggregate row, so a store's staff see their region's benchmark but never another
+store's own figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Connection
+
+from copilot.analytics.by_store import Parts, StoreParts
+from copilot.analytics.metrics import MetricsReport
+from copilot.analytics.period import Period
+from copilot.config import MetricWindows
+from copilot.data.access import Access
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A value with the counts behind it; `den` decides whether it is big enough to judge."""
+
+    value: float | int | None
+    num: float | int | None = None
+    den: float | int | None = None
+
+
+def ratio(num: float | int, den: float | int) -> Figure:
+    return Figure(float(num) / float(den) if den else None, num, den)
+
+
+def pooled(parts: StoreParts, ids: list[str]) -> Parts:
+    """A group of stores as the sum of its stores' own parts.
+
+    Why not `StoreParts.region()`: there a member who buys once in each of two stores is a
+    repeat buyer of the region, so the region's repurchase rate runs well above any store's
+    (on the demo data 42 % against 35 % summed over the same stores) and every store would
+    look weak. Summing store-level counts keeps the benchmark on the store's own definition.
+    """
+    return parts.stores_total(ids)
+
+
+def part_figures(p: Parts, report: MetricsReport) -> dict[str, Figure]:
+    """The metrics of `report` and the parts of `p` as figures, keyed as in kpi_tree.toml."""
+    out = {m.key: Figure(m.value, m.numerator, m.denominator) for m in report.metrics}
+    out["active_members"] = Figure(p.active, p.active, p.active)
+    for key in ("members", "joined", "buyers", "active", "tickets"):
+        out[key] = Figure(getattr(p, key), getattr(p, key), getattr(p, key))
+    for key in ("sales", "member_sales"):
+        out[key] = Figure(float(getattr(p, key)), None, p.tickets)
+    out["member_spend"] = ratio(p.member_sales, p.active)
+    out["unit_price"] = ratio(p.sales, p.units)
+    out["retained_spend"] = ratio(p.member_sales, p.buyers - p.churned)
+    return out
+
+
+# Each query reads the region once and returns, through GROUP BY ROLLUP, a row for the
+# store (mine = 1, counted only where the caller's access allows) and the region's total
+# (GROUPING(mine) = 1); the row of the other stores (mine = 0) is never used.
+_SCOPED = """scoped AS (
+    SELECT m.*, CASE WHEN {access} AND m.store_id = :store THEN 1 ELSE 0 END AS mine
+    FROM members m
+    WHERE m.joined_at < :end_next
+      AND m.store_id IN (SELECT store_id FROM stores WHERE region = :region)
+)"""
+_LEVELS = "m.mine, GROUPING(m.mine) AS total"
+
+_MEMBERS = """
+WITH """ + _SCOPED + """, recent AS (
+    SELECT member_id, MAX(ts) AS last_ts FROM transactions
+    WHERE member_id IS NOT NULL AND ts >= :ordinary_from AND ts < :end_next
+    GROUP BY member_id
+)
+SELECT """ + _LEVELS + """, COUNT(*) AS members,
+       COUNT(CASE WHEN m.wecom_added THEN 1 END) AS wecom,
+       COUNT(CASE WHEN m.staff_id IS NOT NULL THEN 1 END) AS owned,
+       COUNT(CASE WHEN m.opt_out THEN 1 END) AS opted_out,
+       COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined,
+       COUNT(CASE WHEN m.joined_at >= :start_ts AND m.wecom_added THEN 1 END) AS joined_wecom,
+       COUNT(CASE WHEN s.first_ts < :end_next THEN 1 END) AS buyers,
+       COUNT(CASE WHEN r.last_ts >= :potential_from AND r.last_ts < :core_from
+                  THEN 1 END) AS potential,
+       COUNT(CASE WHEN r.last_ts < :potential_from THEN 1 END) AS ordinary
+FROM scoped m
+LEFT JOIN member_stats s ON s.member_id = m.member_id
+LEFT JOIN recent r ON r.member_id = m.member_id
+GROUP BY ROLLUP (m.mine)
+"""
+
+# New customers whose first purchase day is in [cohort_from, cohort_to): did they buy again
+# within `days` days? Every one of them had the full window before the end date.
+_SECOND = """
+WITH """ + _SCOPED + """, cohort AS (
+    SELECT m.member_id, m.mine, s.first_ts FROM scoped m
+    JOIN member_stats s ON s.member_id = m.member_id
+    WHERE s.first_ts >= :cohort_from AND s.first_ts < :cohort_to
+), again AS (
+    SELECT DISTINCT c.member_id FROM cohort c
+    JOIN transactions t ON t.member_id = c.member_id
+    WHERE t.ts >= :cohort_from AND t.ts < :end_next AND t.ts > c.first_ts
+      AND CAST(t.ts AS DATE) - CAST(c.first_ts AS DATE) <= :days
+)
+SELECT """ + _LEVELS + """, COUNT(*) AS cohort, COUNT(a.member_id) AS again
+FROM cohort m LEFT JOIN again a ON a.member_id = m.member_id
+GROUP BY ROLLUP (m.mine)
+"""
+
+_TICKETS = """
+WITH scoped AS (
+    SELECT t.member_id, CASE WHEN {access} AND t.store_id = :store THEN 1 ELSE 0 END AS mine
+    FROM transactions t
+    WHERE t.ts >= :start_ts AND t.ts < :end_next
+      AND t.store_id IN (SELECT store_id FROM stores WHERE region = :region)
+)
+SELECT """ + _LEVELS + """, COUNT(*) AS tickets, COUNT(m.member_id) AS member_tickets
+FROM scoped m GROUP BY ROLLUP (m.mine)
+"""
+
+
+def _day(d) -> datetime:
+    return datetime.combine(d, time.min)
+
+
+def _params(period: Period, windows: MetricWindows, days: int, cohort_days: int) -> dict:
+    end = period.end
+    return {
+        "start_ts": period.start_ts, "end_next": period.end_next,
+        "core_from": _day(end - timedelta(days=windows.core_days)),
+        "potential_from": _day(end - timedelta(days=windows.potential_days)),
+        "ordinary_from": _day(end - timedelta(days=windows.ordinary_days)),
+        "cohort_from": _day(end - timedelta(days=days + cohort_days - 1)),
+        "cohort_to": _day(end - timedelta(days=days - 1)),
+        "days": days,
+    }
+
+
+def _run(conn: Connection, sql: str, column: str, access: Access, params: dict
+         ) -> tuple[dict[str, int], dict[str, int]]:
+    """(store counts, region counts) of one query."""
+    clause = access.sql(sql, access=column)
+    store: dict[str, int] = {}
+    region: dict[str, int] = {}
+    for row in conn.execute(clause, {**params, **access.params()}).mappings():
+        counts = {k: int(v or 0) for k, v in row.items() if k not in ("mine", "total")}
+        if row["total"]:
+            region = counts
+        elif row["mine"] == 1:
+            store = counts
+    return store, region
+
+
+# Which query each check needs (guest_join_rate needs two).
+NEEDS = {"wecom_share": ("members",), "new_wecom_share": ("members",),
+         "owned_share": ("members",), "opt_out_share": ("members",),
+         "potential_share": ("members",), "ordinary_share": ("members",),
+         "second_purchase_rate": ("second",), "member_ticket_share": ("tickets",),
+         "member_frequency": ("tickets",), "guest_join_rate": ("members", "tickets")}
+_QUERIES = {"members": (_MEMBERS, "m.store_id"), "second": (_SECOND, "m.store_id"),
+            "tickets": (_TICKETS, "t.store_id")}
+
+
+def sql_figures(conn: Connection, period: Period, windows: MetricWindows, access: Access,
+                wanted: set[str], *, store: str, region: str, days: int, cohort_days: int,
+                active: tuple[int, int]) -> tuple[dict[str, Figure], dict[str, Figure]]:
+    """The SQL checks in `wanted` for the store and for its region as a whole.
+
+    Only the queries the wanted checks need are run. `active` is (store, region) active
+    members from the metric parts, the denominators of the visit frequency.
+    """
+    params = {**_params(period, windows, days, cohort_days), "store": store, "region": region}
+    runs = {q for check in wanted for q in NEEDS.get(check, ())}
+    got = {q: _run(conn, *_QUERIES[q], access, params) for q in sorted(runs)}
+    out: list[dict[str, Figure]] = []
+    for i in (0, 1):
+        figures = _figures(*(got.get(q, ({}, {}))[i] for q in ("members", "second", "tickets")),
+                           active[i])
+        out.append({k: v for k, v in figures.items() if k in wanted})
+    return out[0], out[1]
+
+
+def _figures(m: dict[str, int], s: dict[str, int], t: dict[str, int], active: int
+             ) -> dict[str, Figure]:
+    def get(d: dict[str, int], key: str) -> int:
+        return d.get(key, 0)
+
+    guests = get(t, "tickets") - get(t, "member_tickets")
+    return {
+        "wecom_share": ratio(get(m, "wecom"), get(m, "members")),
+        "new_wecom_share": ratio(get(m, "joined_wecom"), get(m, "joined")),
+        "owned_share": ratio(get(m, "owned"), get(m, "members")),
+        "opt_out_share": ratio(get(m, "opted_out"), get(m, "members")),
+        "potential_share": ratio(get(m, "potential"), get(m, "buyers")),
+        "ordinary_share": ratio(get(m, "ordinary"), get(m, "buyers")),
+        "second_purchase_rate": ratio(get(s, "again"), get(s, "cohort")),
+        "member_ticket_share": ratio(get(t, "member_tickets"), get(t, "tickets")),
+        "member_frequency": ratio(get(t, "member_tickets"), active),
+        "guest_join_rate": ratio(get(m, "joined"), guests),
+    }

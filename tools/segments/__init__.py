@@ -1,0 +1,1 @@
+"""Segments: a typed spec compiled to portable SQL, previewed, saved, refreshed, deleted."""

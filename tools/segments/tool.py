@@ -1,0 +1,235 @@
+"""`build_segment` and the saved-segment tools: list, refresh, delete."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection, text
+
+from copilot.analytics.facts import facts_as_of, facts_sql
+from copilot.analytics.rfm import TIER_ORDER
+from copilot.data.access import Access
+from copilot.errors import UserError
+from tools.base import Tool, ToolArgs, ToolContext, ToolResult
+from tools.common import fmt
+from tools.segments import saved as store
+from tools.segments.compile import Query, ctes
+from tools.segments.spec import SegmentSpec
+
+SAMPLE = 10
+OVERLAP_WITH = 10  # most recent saved segments of the caller
+
+
+class BuildSegmentArgs(SegmentSpec):
+    save_as: str | None = Field(None, description="保存为分组的名称;留空只预览不保存")
+
+
+class Count(BaseModel):
+    key: str
+    members: int
+
+
+class SampleMember(BaseModel):
+    member_id: str
+    name: str | None
+    phone: str | None
+    store_id: str
+    tier: str | None
+    spend: float
+    days_since: int | None
+
+
+class Overlap(BaseModel):
+    segment: str
+    size: int
+    overlap: int
+
+
+class SegmentResult(ToolResult):
+    description: str
+    as_of: str
+    size: int
+    by_store: list[Count]
+    by_tier: list[Count]
+    sample: list[SampleMember]
+    overlaps: list[Overlap] = Field(default_factory=list)
+    saved: store.SavedSegment | None = None
+
+    def text(self, lang: str = "zh") -> str:
+        head = f"分组预览({self.description};截至 {self.as_of}):共 {self.size:,} 人"
+        if self.saved:
+            head += f",已保存为“{self.saved.name}”({self.saved.segment_id})"
+        if not self.size:
+            return head + "。没有会员符合这些条件,可以放宽天数、金额或等级再试。"
+        lines = [head,
+                 "按门店:" + "、".join(f"{c.key} {c.members:,}" for c in self.by_store[:10]),
+                 "按等级:" + "、".join(f"{c.key} {c.members:,}" for c in self.by_tier)]
+        lines += [f"重叠:与“{o.segment}”({o.size:,} 人)重叠 {o.overlap:,} 人"
+                  for o in self.overlaps if o.overlap]
+        lines.append(f"样本(累计消费最高的 {len(self.sample)} 位,已脱敏):")
+        lines += [f"  {m.member_id} {m.name} {m.phone} {m.tier} {m.store_id} "
+                  f"累计 {fmt(m.spend, 'money')}"
+                  + (f" · {m.days_since} 天未消费" if m.days_since is not None else "")
+                  for m in self.sample]
+        return "\n".join(lines)
+
+
+def build_segment(ctx: ToolContext, args: BuildSegmentArgs) -> SegmentResult:
+    """圈人/建分组:按等级、RFM 分类、消费间隔分组、距上次消费天数、消费笔数和金额、买过的品类、
+    门店/区域、标签(任一/全部/排除)、生日月份或 N 天内生日、入会日期、是否加企微筛选会员
+    (默认排除已退订)。返回人数、按门店和等级的分布、10 位脱敏样本、与已存分组的重叠;
+    给 save_as 时保存为分组。例:“圈出90天没来、消费过两次以上的金卡会员” → tiers=["金卡"],
+    days_since_min=90, purchases_min=2。"""
+    spec = SegmentSpec.model_validate(args.model_dump(exclude={"save_as"}))
+    with ctx.read() as (conn, access):
+        spec = _resolve(conn, access, spec)
+        mine = store.list_for(ctx.state, ctx.caller.user.staff_id, OVERLAP_WITH)
+        result = preview(conn, access, ctx, spec, mine)
+    if args.save_as:
+        result.saved = store.save(ctx.state, ctx.caller.user.staff_id, args.save_as, spec,
+                                  result.size, ctx.today)
+    return result
+
+
+def _resolve(conn: Connection, access: Access, spec: SegmentSpec) -> SegmentSpec:
+    """Store and region names → store ids the caller may see; tiers checked against data."""
+    ids: list[str] = []
+    for name in spec.stores:
+        ids += access.scope(conn, store=name).store_ids
+    for name in spec.regions:
+        ids += access.scope(conn, region=name).store_ids
+    known = [r[0] for r in conn.execute(text(
+        "SELECT DISTINCT tier FROM members WHERE tier IS NOT NULL ORDER BY tier"))]
+    bad = [t for t in spec.tiers if t not in known]
+    if bad:
+        raise UserError(f"没有等级 {'、'.join(bad)};现有等级:{'、'.join(known)}。",
+                        f"No tier {', '.join(bad)}; tiers: {', '.join(known)}.")
+    return spec.model_copy(update={"stores": list(dict.fromkeys(ids)), "regions": []})
+
+
+def preview(conn: Connection, access: Access, ctx: ToolContext, spec: SegmentSpec,
+            others: list[store.SavedSegment]) -> SegmentResult:
+    facts, fparams = facts_sql(conn, ctx.today)
+    cached = facts_as_of(conn)
+    live = cached is None or ctx.today < cached
+    specs = [(spec, tuple(spec.stores))] + [(o.spec, tuple(o.spec.stores)) for o in others]
+    q = Query()
+    q.params.update({**fparams, **access.params()})
+    q.lists.add("access_stores")
+    head = ctes(facts, specs, q, ctx.settings.metrics, ctx.today, live=live)
+    counts = ["SELECT 'b' AS kind, store_id AS k1, tier AS k2, COUNT(*) AS n FROM s0 "
+              "GROUP BY store_id, tier"]
+    counts += [f"SELECT 'o', '{i}', NULL, COUNT(*) FROM s0 JOIN s{i} ON s{i}.member_id = "
+               f"s0.member_id" for i in range(1, len(specs))]
+    rows = conn.execute(q.clause(head + "\n" + "\nUNION ALL\n".join(counts)), q.params).all()
+    by_store: dict[str, int] = {}
+    by_tier: dict[str, int] = {}
+    overlaps = []
+    for kind, k1, k2, n in rows:
+        if kind == "b":
+            by_store[k1] = by_store.get(k1, 0) + int(n)
+            by_tier[k2 or "未分级"] = by_tier.get(k2 or "未分级", 0) + int(n)
+        else:
+            o = others[int(k1) - 1]
+            overlaps.append(Overlap(segment=o.name, size=o.size, overlap=int(n)))
+    sample = _sample(conn, access, ctx, spec, facts, fparams, live) if by_store else []
+    names = dict(conn.execute(text("SELECT store_id, name FROM stores")).all())
+    return SegmentResult(
+        description=spec.describe(), as_of=ctx.today.isoformat(), size=sum(by_store.values()),
+        by_store=[Count(key=f"{names.get(k, k)}({k})", members=v)
+                  for k, v in sorted(by_store.items(), key=lambda kv: (-kv[1], kv[0]))],
+        by_tier=[Count(key=k, members=v) for k, v in sorted(by_tier.items(), key=_tier_order)],
+        sample=sample, overlaps=overlaps)
+
+
+def _tier_order(item: tuple[str, int]) -> tuple[int, str]:
+    """Pyramid order (钻石卡 first), unknown tiers after, by name: the same on every engine."""
+    rank = TIER_ORDER.index(item[0]) if item[0] in TIER_ORDER else len(TIER_ORDER)
+    return rank, item[0]
+
+
+def _sample(conn: Connection, access: Access, ctx: ToolContext, spec: SegmentSpec, facts: str,
+            fparams: dict[str, object], live: bool) -> list[SampleMember]:
+    q = Query()
+    q.params.update({**fparams, **access.params()})
+    q.lists.add("access_stores")
+    head = ctes(facts, [(spec, tuple(spec.stores))], q, ctx.settings.metrics, ctx.today,
+                live=live)
+    sql = head + f"""
+SELECT m.member_id, m.name, m.phone, m.store_id, m.staff_id, m.tier, s0.spend, f.last_ts
+FROM s0 JOIN members m ON m.member_id = s0.member_id LEFT JOIN f ON f.member_id = s0.member_id
+ORDER BY s0.spend DESC NULLS LAST, m.member_id LIMIT {SAMPLE}"""
+    out = []
+    for r in conn.execute(q.clause(sql), q.params).mappings():
+        name, phone, _ = access.show(r["name"], r["phone"], r["store_id"], r["staff_id"])
+        out.append(SampleMember(
+            member_id=r["member_id"], name=name, phone=phone, store_id=r["store_id"],
+            tier=r["tier"], spend=float(r["spend"] or 0),
+            days_since=(ctx.today - r["last_ts"].date()).days if r["last_ts"] else None))
+    return out
+
+
+class SegmentRefArgs(ToolArgs):
+    segment: str = Field(..., description="分组名称或编号")
+
+
+class ListSegmentsArgs(ToolArgs):
+    everyone: bool = Field(False, description="管理员:列出所有人的分组")
+
+
+class SegmentListResult(ToolResult):
+    segments: list[store.SavedSegment]
+
+    def text(self, lang: str = "zh") -> str:
+        if not self.segments:
+            return "还没有保存的分组。"
+        return "\n".join(f"- {s.name}({s.segment_id}):{s.size:,} 人,截至 {s.as_of},"
+                         f"{s.spec.describe()}" for s in self.segments)
+
+
+def list_segments(ctx: ToolContext, args: ListSegmentsArgs) -> SegmentListResult:
+    """列出我保存的分组(名称、人数、条件、上次刷新日期)。"""
+    everyone = args.everyone and ctx.caller.user.role == "admin"
+    owner = None if everyone else ctx.caller.user.staff_id
+    return SegmentListResult(segments=store.list_for(ctx.state, owner))
+
+
+def _owned(ctx: ToolContext, key: str) -> store.SavedSegment:
+    user = ctx.caller.user
+    seg = store.find(ctx.state, None if user.role == "admin" else user.staff_id, key)
+    if seg.owner != user.staff_id and user.role != "admin":
+        raise UserError("只能操作自己保存的分组。", "You can only change your own segments.")
+    return seg
+
+
+def refresh_segment(ctx: ToolContext, args: SegmentRefArgs) -> SegmentResult:
+    """按今天的数据重新计算一个已保存分组的人数和样本。"""
+    seg = _owned(ctx, args.segment)
+    with ctx.read() as (conn, access):
+        others = [o for o in store.list_for(ctx.state, seg.owner, OVERLAP_WITH)
+                  if o.segment_id != seg.segment_id]
+        result = preview(conn, access, ctx, seg.spec, others)
+    store.update_size(ctx.state, seg.segment_id, result.size, ctx.today)
+    result.saved = store.find(ctx.state, None, seg.segment_id)
+    return result
+
+
+class DeletedResult(ToolResult):
+    segment: str
+
+    def text(self, lang: str = "zh") -> str:
+        return f"已删除分组“{self.segment}”。"
+
+
+def delete_segment(ctx: ToolContext, args: SegmentRefArgs) -> DeletedResult:
+    """删除一个自己保存的分组。"""
+    seg = _owned(ctx, args.segment)
+    store.delete(ctx.state, seg.segment_id)
+    return DeletedResult(segment=seg.name)
+
+
+TOOLS = [
+    Tool("build_segment", BuildSegmentArgs, build_segment),
+    Tool("list_segments", ListSegmentsArgs, list_segments, member_data=False),
+    Tool("refresh_segment", SegmentRefArgs, refresh_segment),
+    Tool("delete_segment", SegmentRefArgs, delete_segment, member_data=False),
+]
