@@ -22,10 +22,10 @@ from copilot.data.access import ROLE_ZH, Access
 from copilot.data.dataset import outside_warning
 from copilot.errors import UserError
 from tools.base import Tool, ToolContext, ToolResult
+from tools.charts import save_chart
 from tools.common import PeriodArgs, fmt, fmt_delta
 from tools.diagnose.kpi_tree import KpiTree, load_tree, worse_by
 from tools.diagnose.signals import pooled
-from tools.diagnose.tool import chart_file
 
 log = logging.getLogger(__name__)
 DEFAULT_METRICS = ("repurchase_rate", "churn_rate", "conversion_rate", "new_member_share",
@@ -196,16 +196,14 @@ def _with_chart(ctx: ToolContext, result: RegionOverviewResult, key: str
     if not ranking:  # only when the metric asked for is not in the result
         return result
     rows = [(r.store, r.value) for m in ranking for r in m.rows]
-    scope = "chain" if result.scope == "全连锁" else result.regions[0].region
-    path = chart_file(ctx, f"ranking-{key}-{scope}-{result.start}-{result.end}.png")
     title = f"{result.scope} {ranking[0].name} 门店排名 {result.start} ~ {result.end}"
     try:
-        image = ranking_chart(title, rows, ranking[0].unit)
-        path.write_bytes(image.png)
+        path, warnings = save_chart(ctx, f"ranking-{key}", [title, rows, ranking[0].unit],
+                                    lambda: ranking_chart(title, rows, ranking[0].unit))
     except Exception:
         log.exception("ranking chart failed for %s", key)
         return result.model_copy(update={"notes": [*result.notes, "(排名图生成失败,已记录。)"]})
-    notes = [*result.notes, *(f"(图表:{w})" for w in image.warnings)]
+    notes = [*result.notes, *(f"(图表:{w})" for w in warnings)]
     return result.model_copy(update={"chart_path": str(path), "chart_rendered": True,
                                      "notes": notes})
 

@@ -40,6 +40,12 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def data_version(conn: Connection) -> str | None:
+    """An id that changes with every write (None for data written before versions)."""
+    row = conn.execute(text("SELECT value FROM dataset_info WHERE key = 'data_version'")).first()
+    return row[0] if row else None
+
+
 def data_range(conn: Connection) -> tuple[date, date] | None:
     """First and last purchase day, so commands can warn about periods outside the data."""
     first, last = conn.execute(text("SELECT MIN(ts), MAX(ts) FROM transactions")).one()

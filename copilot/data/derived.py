@@ -17,12 +17,14 @@ about a millisecond without an index (an index made the DuckDB rebuild 30x slowe
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
 from copilot.data.dataset import set_info
 
+DATA_VERSION = "data_version"  # dataset_info key: changes with every write
 FACTS_AS_OF = "facts_as_of"  # dataset_info key: last transaction day the tables cover
 UNCATEGORISED = "未分类"  # member_categories.category of lines without one (as in the SQL)
 
@@ -56,6 +58,8 @@ def refresh_derived(conn: Connection) -> date | None:
 
     Returns the last transaction day (also stored as `facts_as_of`), None without sales.
     """
+    # A new version on every write: readers key caches of computed figures on it.
+    set_info(conn, **{DATA_VERSION: uuid.uuid4().hex})
     conn.execute(text("DELETE FROM member_stats"))
     conn.execute(_STATS)
     conn.execute(text("DELETE FROM member_categories"))

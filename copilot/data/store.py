@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from copilot.config import Settings
 from copilot.data.derived import refresh_derived
 from copilot.data.migrate import load_migrations, migrate
+from copilot.data.snapshot import SnapshotReader
 from copilot.errors import DataBusy, DataNotReady, UserError
 
 _PG_WRITE_LOCK = 7_001_002  # advisory lock key shared by every writer of member data
@@ -43,7 +44,8 @@ class MemberStore:
         if self.kind not in ("duckdb", "postgresql"):
             raise ValueError(f"unsupported member database: {self.kind}")
         self.lock_timeout_s = lock_timeout_s
-        self._engine: Engine | None = None
+        self._engine: Engine | None = None  # PostgreSQL
+        self._snapshots: SnapshotReader | None = None  # DuckDB
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MemberStore:
@@ -111,10 +113,13 @@ class MemberStore:
         _CURRENT.add(self._key)
 
     def _read_engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = (self._pg_engine() if self.kind == "postgresql"
-                            else _duckdb_engine(self.path, read_only=True))
-        return self._engine
+        if self.kind == "postgresql":
+            return self._pg_engine()
+        if self._snapshots is None:
+            self._snapshots = SnapshotReader(
+                self.path, lambda path, pooled: _duckdb_engine(path, read_only=True,
+                                                               pooled=pooled))
+        return self._snapshots.engine()
 
     def _pg_engine(self) -> Engine:
         if self._engine is None:
@@ -125,6 +130,9 @@ class MemberStore:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        if self._snapshots is not None:
+            self._snapshots.close()
+            self._snapshots = None
 
     # ---- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -197,11 +205,13 @@ class MemberStore:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _duckdb_engine(path: Path, *, read_only: bool) -> Engine:
-    # No pooling: DuckDB shares one open database per path within a process, so a pooled
-    # connection to a replaced file would keep serving the old snapshot to later readers.
+def _duckdb_engine(path: Path, *, read_only: bool, pooled: bool = False) -> Engine:
+    # Pooled only for a snapshot's own path (snapshot.py): DuckDB shares one open database
+    # per path within a process, so a pooled connection to the live path of a file that a
+    # writer replaces would keep serving the old snapshot to later readers.
     engine = create_engine(f"duckdb:///{path}", connect_args={"read_only": read_only},
-                           poolclass=NullPool)
+                           **({"pool_size": 4, "max_overflow": 8} if pooled
+                              else {"poolclass": NullPool}))
 
     @event.listens_for(engine, "connect")
     def _quiet(dbapi_conn: object, _record: object) -> None:

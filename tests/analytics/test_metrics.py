@@ -110,3 +110,18 @@ def test_scope_names_resolve_forgivingly_or_suggest(store: MemberStore) -> None:
         resolve_scope(conn, region="华北")
     with store.read() as conn, pytest.raises(UserError, match="只指定一个"):
         resolve_scope(conn, store="S1", chain=True)
+
+
+def test_store_parts_are_remembered_until_the_next_write(store: MemberStore) -> None:
+    from copilot.analytics.by_store import store_parts
+    from copilot.data.dataset import set_info
+
+    with store.read() as conn:
+        first = store_parts(conn, MARCH, MetricWindows())
+        assert store_parts(conn, MARCH, MetricWindows()) is first
+        assert store_parts(conn, MARCH, MetricWindows(churn_days=179)) is not first
+    with store.write() as conn:
+        set_info(conn, note="any write changes the data version")
+    with store.read() as conn:
+        again = store_parts(conn, MARCH, MetricWindows())
+    assert again is not first and again == first

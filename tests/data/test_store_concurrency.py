@@ -43,8 +43,9 @@ def _reader(url: str, seconds: float, out: mp.Queue) -> None:
         try:
             with store.read() as conn:
                 n = conn.execute(text("SELECT COUNT(*) FROM transactions")).scalar_one()
-                marks = conn.execute(text(  # facts_as_of is the store's own, not a batch's
-                    "SELECT COUNT(*) FROM dataset_info WHERE key <> 'facts_as_of'")).scalar_one()
+                marks = conn.execute(text(  # the store's own keys, not a batch's
+                    "SELECT COUNT(*) FROM dataset_info"
+                    " WHERE key NOT IN ('facts_as_of', 'data_version')")).scalar_one()
             seen.add((n, marks))
         except Exception as exc:
             errors.append(repr(exc))

@@ -231,8 +231,14 @@ def test_chart_saved_as_png(settings, diag_chain):
     r = call(settings, diag_chain, "SUP1", "diagnose_store", {"store": "S1", **MARCH}).result
     assert r.chart_rendered
     path = Path(r.chart_path)
-    assert path == settings.data_dir / "charts" / "diagnosis-S1-2024-03-01-2024-03-31.png"
+    assert path.parent == settings.data_dir / "charts"
+    assert path.name.startswith("diagnosis-S1-") and path.suffix == ".png"
     assert path.read_bytes()[:8] == PNG_SIGNATURE
+    # Same content again: the file is reused, not drawn twice.
+    mtime = path.stat().st_mtime_ns
+    again = call(settings, diag_chain, "SUP1", "diagnose_store", {"store": "S1", **MARCH})
+    assert again.result.chart_path == str(path) and path.stat().st_mtime_ns == mtime
+    assert not list(path.parent.glob("*.tmp-*"))
     no_chart = call(settings, diag_chain, "SUP1", "diagnose_store",
                     {"store": "S1", "chart": False, **MARCH}).result
     assert no_chart.chart_path is None and not no_chart.chart_rendered

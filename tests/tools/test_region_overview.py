@@ -84,6 +84,6 @@ def test_ranking_chart_saved_as_png(settings, overview_chain):
     assert r.chart_rendered
     path = Path(r.chart_path)
     assert path.parent == settings.data_dir / "charts"
-    assert path.name == "ranking-churn_rate-华东-2024-03-01-2024-03-31.png"
+    assert path.name.startswith("ranking-churn_rate-") and path.name.isascii()
     assert path.read_bytes()[:8] == PNG_SIGNATURE
     assert "排名图:" in r.text()

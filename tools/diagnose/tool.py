@@ -10,7 +10,6 @@ the rules and wording live in kpi_tree.toml.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from pydantic import Field
 
@@ -22,6 +21,7 @@ from copilot.charts import DiagnosisChartData, MetricRow, diagnosis_chart
 from copilot.data.dataset import outside_warning
 from copilot.errors import UserError
 from tools.base import Tool, ToolContext
+from tools.charts import save_chart
 from tools.common import PeriodArgs, previous_period
 from tools.diagnose.analysis import (
     Levels,
@@ -118,12 +118,6 @@ def _levels(ctx: ToolContext, scope: Scope, region: str, current: StoreParts,
     return levels, report, (store_p.active, region_p.active)
 
 
-def chart_file(ctx: ToolContext, name: str) -> Path:
-    folder = ctx.settings.data_dir / "charts"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
-
-
 def _with_chart(ctx: ToolContext, result: DiagnoseResult, lines: list[MetricLine]
                 ) -> DiagnoseResult:
     """Render and save the diagnosis PNG; a failed chart never fails the diagnosis."""
@@ -131,15 +125,15 @@ def _with_chart(ctx: ToolContext, result: DiagnoseResult, lines: list[MetricLine
                       region_avg=m.region, chain_avg=m.chain, abnormal=m.abnormal,
                       direction="lower_better" if m.direction == "lower" else "higher_better")
             for m in lines]
-    title = f"{result.store} 诊断 {result.start} ~ {result.end}"
-    path = chart_file(ctx, f"diagnosis-{result.store_id}-{result.start}-{result.end}.png")
+    data = DiagnosisChartData(title=f"{result.store} 诊断 {result.start} ~ {result.end}",
+                              metrics=rows)
     try:
-        image = diagnosis_chart(DiagnosisChartData(title=title, metrics=rows))
-        path.write_bytes(image.png)
+        path, warnings = save_chart(ctx, f"diagnosis-{result.store_id}", data.model_dump(),
+                                    lambda: diagnosis_chart(data))
     except Exception:  # the text answer still stands without its picture
         log.exception("diagnosis chart failed for %s", result.store_id)
         return result.model_copy(update={"notes": [*result.notes, "(诊断图生成失败,已记录。)"]})
-    notes = [*result.notes, *(f"(图表:{w})" for w in image.warnings)]
+    notes = [*result.notes, *(f"(图表:{w})" for w in warnings)]
     return result.model_copy(update={"chart_path": str(path), "chart_rendered": True,
                                      "notes": notes})
 
