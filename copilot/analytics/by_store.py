@@ -14,7 +14,6 @@ on the end date, so the cache is valid for any period).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -22,8 +21,8 @@ from decimal import Decimal
 from sqlalchemy import Connection, text
 
 from copilot.analytics.period import Period
+from copilot.analytics.remember import remembered
 from copilot.config import MetricWindows
-from copilot.data.dataset import data_version
 
 _HOMED = text("""
 WITH recent AS (
@@ -142,25 +141,11 @@ class StoreParts:
         return self.of(list(self.store_region), "chain", "")
 
 
-_CACHE: OrderedDict[tuple[object, ...], StoreParts] = OrderedDict()
-_CACHE_SIZE = 64
-
-
 def store_parts(conn: Connection, period: Period, windows: MetricWindows) -> StoreParts:
-    """Every store's parts for the period, remembered per data version: the data only
-    changes by a write (which changes the version), and supervisors ask about the same
-    periods (上个月, 最近90天) over and over."""
-    version = data_version(conn)
-    key = (version, period, windows.churn_days, windows.conversion_days)
-    if version is not None and key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    parts = _compute(conn, period, windows)
-    if version is not None:
-        _CACHE[key] = parts
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return parts
+    """Every store's parts for the period, remembered per data version (supervisors ask
+    about the same periods, 上个月 or 最近90天, over and over)."""
+    key = ("store_parts", period, windows.churn_days, windows.conversion_days)
+    return remembered(conn, key, lambda: _compute(conn, period, windows))
 
 
 def _compute(conn: Connection, period: Period, windows: MetricWindows) -> StoreParts:

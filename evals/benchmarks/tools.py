@@ -26,7 +26,7 @@ from unittest import mock
 
 from sqlalchemy import text
 
-from copilot.analytics import by_store
+from copilot.analytics import remember
 from copilot.config import get_settings
 from copilot.data.access import Caller, load_user
 from copilot.data.store import MemberStore
@@ -89,7 +89,7 @@ def _percentiles(ms: list[float]) -> str:
 
 def _forget(state_dir: Path) -> None:
     """Cold calls: no remembered store parts and no chart files from earlier calls."""
-    by_store._CACHE.clear()
+    remember.forget()
     shutil.rmtree(state_dir / "charts", ignore_errors=True)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from copilot.analytics.by_store import Parts, StoreParts
 from copilot.analytics.metrics import MetricsReport
 from copilot.analytics.period import Period
+from copilot.analytics.remember import remembered
 from copilot.config import MetricWindows
 from copilot.data.access import Access
 
@@ -175,7 +176,10 @@ def sql_figures(conn: Connection, period: Period, windows: MetricWindows, access
     """
     params = {**_params(period, windows, days, cohort_days), "store": store, "region": region}
     runs = {q for check in wanted for q in NEEDS.get(check, ())}
-    got = {q: _run(conn, *_QUERIES[q], access, params) for q in sorted(runs)}
+    frozen = tuple(sorted(params.items()))
+    got = {q: remembered(conn, ("diagnose", q, frozen, access.stores),
+                         lambda q=q: _run(conn, *_QUERIES[q], access, params))
+           for q in sorted(runs)}
     out: list[dict[str, Figure]] = []
     for i in (0, 1):
         figures = _figures(*(got.get(q, ({}, {}))[i] for q in ("members", "second", "tickets")),

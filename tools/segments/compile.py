@@ -67,8 +67,8 @@ def ctes(facts: str, specs: list[tuple[SegmentSpec, tuple[str, ...]]], q: Query,
         source = "classed"
     for i, (spec, stores) in enumerate(specs):
         where = " AND ".join(conditions(spec, stores, q, f"s{i}_", windows, as_of, live))
-        parts.append(f"s{i} AS MATERIALIZED (SELECT p.member_id, p.store_id, p.tier, p.spend "
-                     f"FROM {source} p WHERE {where})")
+        parts.append(f"s{i} AS MATERIALIZED (SELECT p.member_id, p.store_id, p.tier, p.spend, "
+                     f"p.recency_days FROM {source} p WHERE {where})")
     return "WITH " + ",\n".join(parts)
 
 

@@ -116,22 +116,28 @@ def preview(conn: Connection, access: Access, ctx: ToolContext, spec: SegmentSpe
     q.params.update({**fparams, **access.params()})
     q.lists.add("access_stores")
     head = ctes(facts, specs, q, ctx.settings.metrics, ctx.today, live=live)
-    counts = ["SELECT 'b' AS kind, store_id AS k1, tier AS k2, COUNT(*) AS n FROM s0 "
-              "GROUP BY store_id, tier"]
-    counts += [f"SELECT 'o', '{i}', NULL, COUNT(*) FROM s0 JOIN s{i} ON s{i}.member_id = "
-               f"s0.member_id" for i in range(1, len(specs))]
-    rows = conn.execute(q.clause(head + "\n" + "\nUNION ALL\n".join(counts)), q.params).all()
+    # One statement: the breakdown, the overlaps and the sample all read the same s0.
+    none = "NULL, NULL, NULL, NULL, NULL, NULL"
+    parts = [f"SELECT 'b' AS kind, store_id AS k1, tier AS k2, COUNT(*) AS n, {none} "
+             "FROM s0 GROUP BY store_id, tier"]
+    parts += [f"SELECT 'o', '{i}', NULL, COUNT(*), {none} FROM s0 JOIN s{i} "
+              f"ON s{i}.member_id = s0.member_id" for i in range(1, len(specs))]
+    parts.append(f"SELECT 's', store_id, tier, NULL, member_id, name, phone, staff_id, spend, "
+                 f"recency_days FROM ({_SAMPLE}) smp")
+    rows = conn.execute(q.clause(head + "\n" + "\nUNION ALL\n".join(parts)), q.params).all()
     by_store: dict[str, int] = {}
     by_tier: dict[str, int] = {}
-    overlaps = []
-    for kind, k1, k2, n in rows:
+    overlaps, sample = [], []
+    for kind, k1, k2, n, *member in rows:
         if kind == "b":
             by_store[k1] = by_store.get(k1, 0) + int(n)
             by_tier[k2 or "未分级"] = by_tier.get(k2 or "未分级", 0) + int(n)
-        else:
+        elif kind == "o":
             o = others[int(k1) - 1]
             overlaps.append(Overlap(segment=o.name, size=o.size, overlap=int(n)))
-    sample = _sample(conn, access, ctx, spec, facts, fparams, live) if by_store else []
+        else:
+            sample.append(_sample_member(access, k1, k2, *member))
+    sample.sort(key=lambda m: (m.days_since is None and m.spend == 0, -m.spend, m.member_id))
     names = dict(conn.execute(text("SELECT store_id, name FROM stores")).all())
     return SegmentResult(
         description=spec.describe(), as_of=ctx.today.isoformat(), size=sum(by_store.values()),
@@ -141,31 +147,24 @@ def preview(conn: Connection, access: Access, ctx: ToolContext, spec: SegmentSpe
         sample=sample, overlaps=overlaps)
 
 
+_SAMPLE = f"""SELECT s0.*, m.name, m.phone, m.staff_id FROM s0
+JOIN members m ON m.member_id = s0.member_id
+ORDER BY s0.spend DESC NULLS LAST, s0.member_id LIMIT {SAMPLE}"""
+
+
+def _sample_member(access: Access, store_id: str, tier: str | None, member_id: str,
+                   name: str | None, phone: str | None, staff_id: str | None,
+                   spend: object, days: int | None) -> SampleMember:
+    shown_name, shown_phone, _ = access.show(name, phone, store_id, staff_id)
+    return SampleMember(member_id=member_id, name=shown_name, phone=shown_phone,
+                        store_id=store_id, tier=tier, spend=float(spend or 0),
+                        days_since=None if days is None else int(days))
+
+
 def _tier_order(item: tuple[str, int]) -> tuple[int, str]:
     """Pyramid order (钻石卡 first), unknown tiers after, by name: the same on every engine."""
     rank = TIER_ORDER.index(item[0]) if item[0] in TIER_ORDER else len(TIER_ORDER)
     return rank, item[0]
-
-
-def _sample(conn: Connection, access: Access, ctx: ToolContext, spec: SegmentSpec, facts: str,
-            fparams: dict[str, object], live: bool) -> list[SampleMember]:
-    q = Query()
-    q.params.update({**fparams, **access.params()})
-    q.lists.add("access_stores")
-    head = ctes(facts, [(spec, tuple(spec.stores))], q, ctx.settings.metrics, ctx.today,
-                live=live)
-    sql = head + f"""
-SELECT m.member_id, m.name, m.phone, m.store_id, m.staff_id, m.tier, s0.spend, f.last_ts
-FROM s0 JOIN members m ON m.member_id = s0.member_id LEFT JOIN f ON f.member_id = s0.member_id
-ORDER BY s0.spend DESC NULLS LAST, m.member_id LIMIT {SAMPLE}"""
-    out = []
-    for r in conn.execute(q.clause(sql), q.params).mappings():
-        name, phone, _ = access.show(r["name"], r["phone"], r["store_id"], r["staff_id"])
-        out.append(SampleMember(
-            member_id=r["member_id"], name=name, phone=phone, store_id=r["store_id"],
-            tier=r["tier"], spend=float(r["spend"] or 0),
-            days_since=(ctx.today - r["last_ts"].date()).days if r["last_ts"] else None))
-    return out
 
 
 class SegmentRefArgs(ToolArgs):
