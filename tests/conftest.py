@@ -15,7 +15,10 @@ from sqlalchemy import create_engine
 from copilot.config import Settings, get_settings
 from copilot.data.store import MemberStore
 
-pytest_plugins = ["tests.knowledge.fixtures"]  # playbook folders and a Chroma server
+pytest_plugins = [
+    "tests.knowledge.fixtures",  # playbook folders and a Chroma server
+    "tests.tools.fixtures",  # the small chain of tests/tools/chain.py, tool contexts
+]
 
 PG_ADMIN_URL = os.environ.get(
     "COPILOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -52,7 +52,7 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except UserError as exc:
-            err_console.print(f"[red]错误[/red] {exc.message(_language())}")
+            err_console.print(f"[red]错误[/red] {exc.message(_language())}", soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             # Writes are all-or-nothing (store.write), so an interrupt leaves data untouched.

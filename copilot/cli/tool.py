@@ -39,9 +39,9 @@ def tool(
     if as_json:
         typer.echo(json.dumps(outcome.as_json(), ensure_ascii=False, indent=2))
     elif outcome.ok:
-        console.print(outcome.text(cfg.language), markup=False, highlight=False)
+        console.print(outcome.text(cfg.language), markup=False, highlight=False, soft_wrap=True)
     else:
-        err_console.print(Text.assemble(("错误 ", "red"), outcome.error or ""))
+        err_console.print(Text.assemble(("错误 ", "red"), outcome.error or ""), soft_wrap=True)
     if not outcome.ok:
         raise typer.Exit(2)
 

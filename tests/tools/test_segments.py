@@ -10,7 +10,7 @@ from copilot.config import Settings
 from copilot.data.store import MemberStore
 from tests.conftest import pg_schema_url
 from tests.tools import chain
-from tests.tools.conftest import make_ctx
+from tests.tools.fixtures import make_ctx
 from tools.runner import run_tool
 from tools.segments.compile import birthday_keys
 

@@ -186,7 +186,8 @@ class SegmentListResult(ToolResult):
 
 
 def list_segments(ctx: ToolContext, args: ListSegmentsArgs) -> SegmentListResult:
-    """列出我保存的分组(名称、人数、条件、上次刷新日期)。"""
+    """列出我保存的会员分组:名称、编号、人数、筛选条件、上次刷新日期。
+    例:“我存过哪些分组?” → {}。管理员可用 everyone=true 看所有人的分组。"""
     everyone = args.everyone and ctx.caller.user.role == "admin"
     owner = None if everyone else ctx.caller.user.staff_id
     return SegmentListResult(segments=store.list_for(ctx.state, owner))
@@ -201,7 +202,8 @@ def _owned(ctx: ToolContext, key: str) -> store.SavedSegment:
 
 
 def refresh_segment(ctx: ToolContext, args: SegmentRefArgs) -> SegmentResult:
-    """按今天的数据重新计算一个已保存分组的人数和样本。"""
+    """按今天的数据重新计算一个已保存分组(按名称或编号)的人数、分布和样本,并更新保存的人数。
+    例:“把‘金卡召回’刷新一下” → segment="金卡召回"。"""
     seg = _owned(ctx, args.segment)
     with ctx.read() as (conn, access):
         others = [o for o in store.list_for(ctx.state, seg.owner, OVERLAP_WITH)
@@ -220,7 +222,8 @@ class DeletedResult(ToolResult):
 
 
 def delete_segment(ctx: ToolContext, args: SegmentRefArgs) -> DeletedResult:
-    """删除一个自己保存的分组。"""
+    """删除一个自己保存的会员分组(按名称或编号);只能删除自己的,管理员可删除任何人的。
+    例:“把‘金卡召回’这个分组删掉” → segment="金卡召回"。"""
     seg = _owned(ctx, args.segment)
     store.delete(ctx.state, seg.segment_id)
     return DeletedResult(segment=seg.name)
