@@ -20,7 +20,8 @@ def _default_data_dir() -> Path:
 class MetricWindows(BaseSettings):
     """Windows the metric definitions depend on; shown to users inside each definition."""
 
-    model_config = SettingsConfigDict(env_prefix="COPILOT_METRIC_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="COPILOT_METRIC_", env_file=".env",
+                                      extra="ignore")
 
     churn_days: int = Field(180, ge=1, le=3650, description="无消费超过多少天算流失")
     conversion_days: int = Field(30, ge=1, le=365, description="入会后多少天内首购算转化")
@@ -42,7 +43,8 @@ class MetricWindows(BaseSettings):
 class FollowupRules(BaseSettings):
     """The lifecycle service standard behind "今天我该联系谁" (seeds: 服务标准)."""
 
-    model_config = SettingsConfigDict(env_prefix="COPILOT_FOLLOWUP_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="COPILOT_FOLLOWUP_", env_file=".env",
+                                      extra="ignore")
 
     # Days after a purchase at which staff reach out: relationship (1, 7, 15), second
     # purchase (30, 45), invitation back (60, 90, 120).

@@ -71,7 +71,6 @@ class Tool:
     name: str
     args: type[ToolArgs]
     run: Callable[[ToolContext, Any], ToolResult]
-    member_data: bool = True  # reads member data (so trainees are refused)
 
     @property
     def description(self) -> str:

@@ -29,11 +29,12 @@ _ZH = {
 }
 
 
-def explain_validation(exc: ValidationError, lang: str = "zh") -> str:
+def explain_validation(exc: ValidationError, lang: str = "zh",
+                       allowed: list[str] | None = None) -> str:
     """One line per problem: which argument, what is wrong, what was given."""
     lines = []
     for err in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in err["loc"]) or "参数"
+        where = ".".join(str(p) for p in err["loc"])
         if lang == "en":
             lines.append(f"{where}: {err['msg']}")
             continue
@@ -46,7 +47,12 @@ def explain_validation(exc: ValidationError, lang: str = "zh") -> str:
             hint = f"(范围 {detail.get('ge', '')}~{detail.get('le', '')})"
         elif err["type"] == "value_error":
             hint = f":{detail.get('error', err['msg'])!s}"
+        if not where:  # a rule over several arguments: its own message says it all
+            lines.append(str(detail.get("error", err["msg"])))
+            continue
         given = f",收到 {err['input']!r}" if err["type"] != "missing" else ""
         lines.append(f"参数 {where} {reason}{hint}{given}")
+    if allowed and any(e["type"] == "extra_forbidden" for e in exc.errors()):
+        lines.append(("可用参数:" if lang != "en" else "known: ") + "、".join(allowed))
     head = "参数有误:" if lang != "en" else "Invalid arguments: "
     return head + ";".join(lines) + "。" if lang != "en" else head + "; ".join(lines)

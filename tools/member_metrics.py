@@ -31,6 +31,10 @@ class MemberMetricsArgs(ScopeArgs, PeriodArgs):
                     "chain 全连锁门店合计")
 
 
+# (kind, label, report, scale): counts of a benchmark × scale = as many stores as the scope
+Bench = tuple[Compare, str, MetricsReport, float]
+
+
 class Comparison(BaseModel):
     kind: Compare
     label: str  # "上期 2026-09-01 ~ 2026-09-30", "华北区整体"
@@ -65,7 +69,11 @@ class MemberMetricsResult(ToolResult):
             extra = ",".join(f"{c.label} {c.display}{f'({c.delta})' if c.delta else ''}"
                              for c in r.comparisons)
             lines.append(f"- {r.name}:{r.display}" + (f"|{extra}" if extra else ""))
-        lines.append("口径:" + ";".join(f"{r.name} = {r.definition}" for r in self.rows))
+        lines.append("口径:" + ";".join(f"{r.name} = {r.definition.rstrip('。')}"
+                                         for r in self.rows) + "。")
+        if any(c.kind in ("region", "chain") for r in self.rows for c in r.comparisons):
+            lines.append("(区域/全连锁为各门店自己的人数加总后计算,与门店同一口径;"
+                         "人数类指标按同样门店数折算,单店即店均。)")
         return "\n".join(lines + self.notes)
 
 
@@ -91,7 +99,7 @@ def member_metrics(ctx: ToolContext, args: MemberMetricsArgs) -> MemberMetricsRe
 def _comparisons(
     conn: Connection, ctx: ToolContext, wanted: list[Compare], scope: Scope, period: Period,
     current: StoreParts,
-) -> list[tuple[Compare, str, MetricsReport]]:
+) -> list[Bench]:
     """(kind, label, report) per comparison. Region and chain are benchmarks on the store's
     own definition (the sum of their stores' counts, see StoreParts.stores_total); every
     role may compare against these aggregates without seeing other stores' own figures."""
@@ -102,24 +110,26 @@ def _comparisons(
             other = previous_period(period) if kind == "previous" else last_year(period)
             parts = store_parts(conn, other, windows)
             rep = report_from(scope_parts(parts, scope), scope, other, windows, ctx.lang)
-            out.append((kind, f"{COMPARE_ZH[kind]}({other.label()})", rep))
+            out.append((kind, f"{COMPARE_ZH[kind]}({other.label()})", rep, 1.0))
         elif kind == "region" and scope.kind == "store" and region:
             ids = current.region_stores(region)
             rep = report_from(current.stores_total(ids), Scope("region", region, ()), period,
                               windows, ctx.lang)
-            out.append((kind, f"{region}区门店合计", rep))
+            out.append((kind, f"{region}区门店合计", rep, len(scope.store_ids) / len(ids)))
         elif kind == "chain" and scope.kind != "chain":
             ids = list(current.store_region)
             rep = report_from(current.stores_total(ids), Scope("chain", "全连锁", ()), period,
                               windows, ctx.lang)
-            out.append((kind, "全连锁门店合计", rep))
+            out.append((kind, "全连锁门店合计", rep, len(scope.store_ids) / len(ids)))
     return out
 
 
-def _row(m: MetricValue, others: list[tuple[Compare, str, MetricsReport]]) -> MetricRow:
+def _row(m: MetricValue, others: list[Bench]) -> MetricRow:
     comps = []
-    for kind, label, rep in others:
+    for kind, label, rep, scale in others:
         v = rep.value(m.key)
+        if m.unit == "count" and v is not None and scale != 1.0:
+            v = round(v * scale, 1)  # as many stores as the scope: 店均 for one store
         comps.append(Comparison(kind=kind, label=label, value=v, display=fmt(v, m.unit),
                                 delta=fmt_delta(m.value, v, m.unit)))
     return MetricRow(key=m.key, name=m.name, unit=m.unit, value=m.value,

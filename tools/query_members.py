@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from pydantic import BaseModel, Field, field_validator
@@ -13,7 +14,7 @@ from copilot.config import MetricWindows
 from copilot.data.access import Access
 from copilot.errors import UserError
 from tools.base import Tool, ToolArgs, ToolContext, ToolResult
-from tools.common import fmt
+from tools.common import check_tiers, fmt, like_prefix
 
 _LIST = """
 WITH f AS ({facts})
@@ -33,6 +34,7 @@ SELECT t.tx_id, t.ts, t.store_id, t.amount, t.units, t.channel
 FROM transactions t WHERE t.member_id = :member_id AND t.ts < :as_of_next
 ORDER BY t.ts DESC LIMIT 5
 """)
+CHANNEL_ZH = {"store": "门店", "miniapp": "小程序", "wecom": "企微", "live": "直播"}
 _TAGS = text("SELECT dimension, tag FROM member_tags WHERE member_id = :member_id "
              "ORDER BY dimension, tag")
 
@@ -50,7 +52,8 @@ class QueryMembersArgs(ToolArgs):
     @field_validator("phone_tail")
     @classmethod
     def _digits(cls, v: str | None) -> str | None:
-        if v is not None and not (v.isdigit() and 3 <= len(v) <= 11):
+        v = unicodedata.normalize("NFKC", v) if v is not None else None  # full-width digits
+        if v is not None and not (v.isascii() and v.isdigit() and 3 <= len(v) <= 11):
             raise ValueError("手机号尾号应为 3~11 位数字")
         return v
 
@@ -126,8 +129,8 @@ def _profile_text(m: MemberRow) -> str:
         lines.append("标签:" + "、".join(m.tags))
     if m.note:
         lines.append(f"导购备注(资料,仅供参考):{m.note}")
-    lines += [f"  {p.day} {p.store_id} {fmt(p.amount, 'money')} {p.units} 件 ({p.channel})"
-              for p in m.recent]
+    lines += [f"  {p.day} {p.store_id} {fmt(p.amount, 'money')} {p.units} 件 "
+              f"({CHANNEL_ZH.get(p.channel, p.channel)})" for p in m.recent]
     if m.masked:
         lines.append("(个人信息已脱敏;归属导购或本店店长在一对一对话中可见完整信息)")
     return "\n".join(lines)
@@ -139,6 +142,7 @@ def query_members(ctx: ToolContext, args: QueryMembersArgs) -> QueryMembersResul
     手机号和姓名默认脱敏。"""
     where, params = _filters(args, ctx)
     with ctx.read() as (conn, access):
+        check_tiers(conn, args.tier)
         facts, fparams = facts_sql(conn, ctx.today)
         sql = access.sql(_LIST.format(facts=facts, where=where, access="{access}"),
                          access="m.store_id")
@@ -162,8 +166,8 @@ def _filters(args: QueryMembersArgs, ctx: ToolContext) -> tuple[str, dict[str, o
         clauses.append("m.phone LIKE :phone_like")
         params["phone_like"] = f"%{args.phone_tail}"
     if args.name:
-        clauses.append("m.name LIKE :name_like")
-        params["name_like"] = f"{args.name}%"
+        clauses.append("m.name LIKE :name_like ESCAPE '\\'")
+        params["name_like"] = like_prefix(args.name)
     if args.tier:
         clauses.append("m.tier IN (" + ",".join(f":tier{i}" for i in range(len(args.tier))) + ")")
         params.update({f"tier{i}": t for i, t in enumerate(args.tier)})
@@ -218,7 +222,9 @@ def _member(conn: Connection, access: Access, r, today: date, w: MetricWindows, 
                        amount=float(p["amount"]), units=int(p["units"]), channel=p["channel"])
               for p in conn.execute(_PURCHASES, {"member_id": r["member_id"],
                                                  "as_of_next": as_of_next}).mappings()]
-    return row.model_copy(update={"birthday": birthday, "note": r["note"], "tags": tags,
+    # The staff note can name family, work, health: personal data, shown only unmasked.
+    note = r["note"] if not masked else None
+    return row.model_copy(update={"birthday": birthday, "note": note, "tags": tags,
                                   "recent": recent})
 
 

@@ -25,7 +25,6 @@ from tools.base import Tool, ToolContext, ToolResult
 from tools.charts import save_chart
 from tools.common import PeriodArgs, fmt, fmt_delta
 from tools.diagnose.kpi_tree import KpiTree, load_tree, worse_by
-from tools.diagnose.signals import pooled
 
 log = logging.getLogger(__name__)
 DEFAULT_METRICS = ("repurchase_rate", "churn_rate", "conversion_rate", "new_member_share",
@@ -142,7 +141,7 @@ def _region(tree: KpiTree, ctx: ToolContext, parts: StoreParts, region: str,
     ids = sorted(s for s, r in parts.store_region.items() if r == region)
     reports = {s: report_from(parts.store(s), Scope("store", names[s], (s,)), p, windows,
                               ctx.lang) for s in ids}
-    whole = report_from(pooled(parts, ids), Scope("region", region, ()), p, windows, ctx.lang)
+    whole = report_from(parts.stores_total(ids), Scope("region", region, ()), p, windows, ctx.lang)
     out = []
     for key in keys:
         mine = {s: next(m for m in reports[s].metrics if m.key == key) for s in ids}

@@ -60,22 +60,7 @@ def _parse_args(raw: dict[str, Any] | str | None) -> dict[str, Any]:
 def run_tool(ctx: ToolContext, name: str, raw_args: dict[str, Any] | str | None) -> ToolOutcome:
     """Run `name` for ctx.caller; the outcome says ok or carries the user-facing error."""
     started = time.perf_counter()
-    args: dict[str, Any] = {}
-    result: ToolResult | None = None
-    error: str | None = None
-    try:
-        tool = get_tool(name)
-        args = _parse_args(raw_args)
-        parsed = tool.args.model_validate(args)
-        result = tool.run(ctx, parsed)
-    except ValidationError as exc:
-        error = explain_validation(exc, ctx.lang)
-    except UserError as exc:
-        error = exc.message(ctx.lang)
-    except Exception:  # a bug, not the user's fault: log it, tell them plainly
-        log.exception("tool %s failed", name)
-        error = ("内部错误,这次调用没有完成,已记录,请稍后再试或联系管理员。" if ctx.lang != "en"
-                 else "Internal error; the call did not complete and has been logged.")
+    args, result, error = _call(ctx, name, raw_args)
     user = ctx.caller.user
     audit_id = record(ctx.state, AuditEntry(
         actor=user.staff_id, role=user.role, channel=ctx.caller.channel,
@@ -83,3 +68,25 @@ def run_tool(ctx: ToolContext, name: str, raw_args: dict[str, Any] | str | None)
         error=error, duration_ms=round((time.perf_counter() - started) * 1000)))
     return ToolOutcome(name=name, args=args, ok=error is None, result=result, error=error,
                        audit_id=audit_id)
+
+
+def _call(ctx: ToolContext, name: str, raw_args: dict[str, Any] | str | None
+          ) -> tuple[dict[str, Any], ToolResult | None, str | None]:
+    """(arguments as audited, result, error message)."""
+    try:
+        args = _parse_args(raw_args)
+    except UserError as exc:  # not JSON: audit what was sent, as far as it is readable
+        return {"_raw": str(raw_args)[:500]}, None, exc.message(ctx.lang)
+    try:
+        tool = get_tool(name)
+        parsed = tool.args.model_validate(args)
+        return args, tool.run(ctx, parsed), None
+    except ValidationError as exc:
+        return args, None, explain_validation(exc, ctx.lang, list(get_tool(name).args.model_fields))
+    except UserError as exc:
+        return args, None, exc.message(ctx.lang)
+    except Exception:  # a bug, not the user's fault: log it, tell them plainly
+        log.exception("tool %s failed", name)
+        return args, None, ("内部错误,这次调用没有完成,已记录,请稍后再试或联系管理员。"
+                            if ctx.lang != "en"
+                            else "Internal error; the call did not complete and has been logged.")

@@ -53,17 +53,19 @@ GROUP BY store_id
 """)
 
 # Purchases per member at each level; then members with 1+ and 2+ of them per level key.
+# One scan of the period's sales (member × store); regions and the chain roll that up.
 _ACTIVITY = text("""
-WITH p AS (
-    SELECT t.member_id, t.store_id, st.region FROM transactions t
-    JOIN stores st ON st.store_id = t.store_id
-    WHERE t.member_id IS NOT NULL AND t.ts >= :start_ts AND t.ts < :end_next
+WITH ms AS (
+    SELECT member_id, store_id, COUNT(*) AS n FROM transactions
+    WHERE member_id IS NOT NULL AND ts >= :start_ts AND ts < :end_next
+    GROUP BY member_id, store_id
 ), counted AS (
-    SELECT 'store' AS level, store_id AS key, COUNT(*) AS n FROM p GROUP BY member_id, store_id
+    SELECT 'store' AS level, store_id AS key, n FROM ms
     UNION ALL
-    SELECT 'region', region, COUNT(*) FROM p GROUP BY member_id, region
+    SELECT 'region', st.region, SUM(ms.n) FROM ms JOIN stores st ON st.store_id = ms.store_id
+    GROUP BY ms.member_id, st.region
     UNION ALL
-    SELECT 'chain', '', COUNT(*) FROM p GROUP BY member_id
+    SELECT 'chain', '', SUM(n) FROM ms GROUP BY member_id
 )
 SELECT level, key, COUNT(*) AS active, COUNT(CASE WHEN n >= 2 THEN 1 END) AS repeaters
 FROM counted GROUP BY level, key

@@ -5,6 +5,7 @@ remembered."""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -15,6 +16,7 @@ from copilot.data.dataset import data_version
 
 T = TypeVar("T")
 _SIZE = 256
+_LOCK = threading.Lock()
 _MEMORY: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
 
 
@@ -24,13 +26,15 @@ def remembered(conn: Connection, key: tuple[Hashable, ...], compute: Callable[[]
     if version is None:
         return compute()
     full = (version, *key)
-    if full in _MEMORY:
-        _MEMORY.move_to_end(full)
-        return _MEMORY[full]  # type: ignore[return-value]
-    value = compute()
-    _MEMORY[full] = value
-    while len(_MEMORY) > _SIZE:
-        _MEMORY.popitem(last=False)
+    with _LOCK:
+        if full in _MEMORY:
+            _MEMORY.move_to_end(full)
+            return _MEMORY[full]  # type: ignore[return-value]
+    value = compute()  # outside the lock: two threads may both compute, both are right
+    with _LOCK:
+        _MEMORY[full] = value
+        while len(_MEMORY) > _SIZE:
+            _MEMORY.popitem(last=False)
     return value
 
 

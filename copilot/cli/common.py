@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
@@ -26,11 +27,22 @@ def settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as exc:
+        prefix = _PREFIX.get(exc.title, "COPILOT_")
         problems = "; ".join(
-            f"COPILOT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            f"{prefix}{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
             for e in exc.errors())
         raise UserError(f"配置有误,请检查环境变量:{problems}",
                         f"Invalid settings; check the environment: {problems}") from None
+    except SettingsError as exc:  # a list or mapping setting that is not JSON
+        raise UserError(
+            f"配置有误:{exc}。列表和映射类设置要写成 JSON,例如 "
+            "COPILOT_FOLLOWUP_DAYS='[1,7,30]'。",
+            f"Invalid settings: {exc}. Lists and mappings are JSON, e.g. "
+            "COPILOT_FOLLOWUP_DAYS='[1,7,30]'.") from None
+
+
+# Nested settings read their own prefixes; name the variable the user actually set.
+_PREFIX = {"MetricWindows": "COPILOT_METRIC_", "FollowupRules": "COPILOT_FOLLOWUP_"}
 
 
 def open_store(cfg: Settings) -> MemberStore:
@@ -40,7 +52,7 @@ def open_store(cfg: Settings) -> MemberStore:
 def _language() -> str:
     try:
         return get_settings().language
-    except ValidationError:
+    except (ValidationError, SettingsError):
         return "zh"
 
 

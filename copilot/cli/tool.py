@@ -13,13 +13,13 @@ from copilot.cli.common import console, err_console, open_store, settings, user_
 from copilot.data.access import Caller, load_user
 from copilot.state.db import StateStore
 from tools.base import ToolContext
-from tools.registry import all_tools
+from tools.registry import all_tools, get_tool
 from tools.runner import run_tool
 
 
 @user_errors
 def tool(
-    name: str = typer.Argument(..., help="工具名,如 member_metrics;用 --list 查看全部"),
+    name: str = typer.Argument(..., help="工具名,如 member_metrics;`copilot tools` 列出全部"),
     as_user: str = typer.Option(..., "--as", help="以哪位员工的身份调用(员工编号,如 E0001)"),
     args: str = typer.Option("{}", "--args", help='JSON 参数,如 \'{"store": "朝阳店"}\''),
     today: str | None = typer.Option(None, "--today", help="把哪天当作今天 YYYY-MM-DD"),
@@ -46,11 +46,23 @@ def tool(
         raise typer.Exit(2)
 
 
-def tools_list() -> None:
-    """列出所有工具及其说明。"""
-    for t in all_tools():
-        first = t.description.splitlines()[0] if t.description else ""
-        console.print(f"[bold]{t.name}[/bold]  {first}", highlight=False)
+@user_errors
+def tools_list(
+    name: str | None = typer.Argument(None, help="只看这个工具:说明和全部参数"),
+) -> None:
+    """列出所有工具及其说明;给出工具名时显示它的参数。"""
+    if name is None:
+        for t in all_tools():
+            summary = " ".join(t.description.split("。")[0].split()) if t.description else ""
+            console.print(f"[bold]{t.name}[/bold]  {summary}。", highlight=False,
+                          soft_wrap=True)
+        return
+    t = get_tool(name)
+    console.print(f"[bold]{t.name}[/bold]\n{t.description}\n\n参数:", highlight=False)
+    for field, info in t.schema().get("properties", {}).items():
+        kind = info.get("type") or "/".join(x.get("type", "") for x in info.get("anyOf", []))
+        console.print(f"  {field} ({kind})  {info.get('description', '')}", highlight=False,
+                      markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

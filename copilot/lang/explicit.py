@@ -139,7 +139,9 @@ def _range(m: re.Match[str], today: date) -> Raw:
         month = start.month
     if year is None:
         check_month_day(month, day, m["b"])
-        year = start.year + (1 if (month, day) < (start.month, start.day) else 0)
+        # "12月25日到1月5日" crosses the year; "3月5日到3月1日" is a reversed range (an error
+        # later), not a range into next March.
+        year = start.year + (1 if month < start.month else 0)
     end = make_date(year, month, day, m["b"])
     return Raw(start, end, "", "")
 

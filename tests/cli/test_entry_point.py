@@ -34,3 +34,29 @@ def test_console_script_runs_outside_the_repo(tmp_path: Path, data_dir: Path) ->
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert metrics.returncode == 0, metrics.stderr
     assert '"active_members": 0' in metrics.stdout
+
+
+def test_bad_settings_are_named_as_the_user_set_them(monkeypatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from copilot.cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COPILOT_METRIC_CHURN_DAYS", "abc")
+    result = CliRunner().invoke(app, ["metrics", "--chain", "--start", "2026-10-01",
+                                      "--end", "2026-10-31"])
+    assert result.exit_code == 2 and "COPILOT_METRIC_CHURN_DAYS" in result.output
+    monkeypatch.delenv("COPILOT_METRIC_CHURN_DAYS")
+    monkeypatch.setenv("COPILOT_FOLLOWUP_DAYS", "1,7,30")
+    result = CliRunner().invoke(app, ["metrics", "--chain", "--start", "2026-10-01",
+                                      "--end", "2026-10-31"])
+    assert result.exit_code == 2 and "COPILOT_FOLLOWUP_DAYS='[1,7,30]'" in result.output
+
+
+def test_nested_settings_are_read_from_dot_env(monkeypatch, tmp_path: Path) -> None:
+    from copilot.config import get_settings
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("COPILOT_METRIC_CHURN_DAYS=90\nCOPILOT_FOLLOWUP_DAYS=[1,7]\n")
+    cfg = get_settings()
+    assert cfg.metrics.churn_days == 90 and cfg.followup.days == [1, 7]

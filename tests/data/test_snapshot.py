@@ -45,7 +45,7 @@ def test_links_of_dead_readers_are_removed(settings) -> None:
     _set(store, "x")
     orphan = store.path.with_name("members.duckdb.read-999999999-deadbeef")
     os.link(store.path, orphan)
-    mine = store.path.with_name(f"members.duckdb.read-{os.getppid()}-cafe0000")  # alive
+    mine = store.path.with_name(f"members.duckdb.read-{os.getppid()}-cafe0000-x")  # alive
     os.link(store.path, mine)
     assert _value(store) == "x"
     assert not orphan.exists() and mine.exists()
@@ -66,3 +66,25 @@ def test_without_hard_links_reads_still_follow_writes(settings, monkeypatch) -> 
     assert _value(store) == "b"
     assert not list(store.path.parent.glob("members.duckdb.read-*"))
     store.close()
+
+
+def test_predecessor_with_our_pid_is_cleaned_and_exit_removes_links(settings) -> None:
+    import subprocess
+    import sys
+
+    store = MemberStore.from_settings(settings)
+    _set(store, "y")
+    store.close()
+    earlier = store.path.with_name(f"members.duckdb.read-{os.getpid()}-000000-old")
+    os.link(store.path, earlier)
+    assert _value(store) == "y"
+    assert not earlier.exists()  # our pid, but not this process's token
+    store.close()
+    code = ("from copilot.data.store import MemberStore; import sys; "
+            "s = MemberStore('duckdb:///' + sys.argv[1]); "
+            "c = s.read().__enter__(); print(len(list(s.path.parent.glob('*.read-*'))))")
+    out = subprocess.run([sys.executable, "-c", code, str(store.path)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"  # a link while it ran (never closed) …
+    assert not list(store.path.parent.glob("members.duckdb.read-*"))  # … gone at exit

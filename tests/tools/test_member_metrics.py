@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_store_metrics_with_region_chain_and_previous(ask) -> None:
     # November 1-24 at S001: tickets T01 (500, 2 units) and T12 (80, walk-in): sales 580,
@@ -64,3 +66,43 @@ def test_empty_period_is_no_data_not_zero(ask) -> None:
     r = {row.key: row for row in out.result.rows}
     assert r["repurchase_rate"].value is None and r["repurchase_rate"].display == "无数据"
     assert any("交易数据覆盖" in n for n in out.result.notes)
+
+
+def test_periods_in_words_resolve_against_today(ask) -> None:
+    for words, start, end in (("国庆期间", "2026-10-01", "2026-10-07"),
+                              ("last week", "2026-11-16", "2026-11-22"),
+                              ("本季度", "2026-10-01", "2026-11-24"),
+                              ("最近90天", "2026-08-27", "2026-11-24")):
+        out = ask("E01", "member_metrics", {"period": words, "metrics": ["客单价"]})
+        assert out.ok, (words, out.error)
+        assert (out.result.start, out.result.end) == (start, end), words
+
+
+@pytest.mark.parametrize(("words", "needle"), [
+    ("今年上半年", "只看懂了“今年”,“上半年”不明白"),
+    ("前三季度", "“前”不明白"),
+    ("3月5日至3月1日", "结束日期 2026-03-01 早于开始日期 2026-03-05"),
+])
+def test_partly_understood_periods_are_refused_not_guessed(ask, words, needle) -> None:
+    out = ask("E01", "member_metrics", {"period": words})
+    assert not out.ok and needle in out.error
+
+
+def test_ranges_in_words_and_explicit_dates_follow_the_same_rules(ask) -> None:
+    out = ask("E01", "member_metrics", {"period": "9月到10月"})
+    assert (out.result.start, out.result.end) == ("2026-09-01", "2026-10-31")
+    clipped = ask("E01", "member_metrics", {"start": "2026-11-01", "end": "2026-12-31"})
+    assert clipped.result.end == "2026-11-24" and "截至昨天" in clipped.result.period
+    future = ask("E01", "member_metrics", {"start": "2026-12-01", "end": "2026-12-31"})
+    assert "这个时间还没到" in future.error
+    for bad in ("0001-01-01", "9999-12-31"):
+        out = ask("E01", "member_metrics", {"start": bad, "end": bad})
+        assert "日期应在 1990-01-01 到 2100-12-31 之间" in out.error, out.error
+
+
+def test_counts_compare_with_the_per_store_average(ask) -> None:
+    out = ask("E01", "member_metrics", {"start": "2026-11-01", "end": "2026-11-24",
+                                        "metrics": ["活跃会员数"], "compare": ["region"]})
+    # 华北 has three stores; their own active members add up to 1 (M01 at S001).
+    assert out.result.rows[0].comparisons[0].value == 0.3
+    assert "人数类指标按同样门店数折算" in out.text()

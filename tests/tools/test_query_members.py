@@ -18,12 +18,13 @@ def test_one_member_by_id_full_profile_masked_in_a_group(ask) -> None:
     assert m.birthday is None  # birthdays are personal data too
     text = out.text()
     assert "138****1234" in text and "13812341234" not in text and "张三丰" not in text
-    assert "导购备注(资料,仅供参考):喜欢通勤款" in text
+    assert "喜欢通勤款" not in text and m.note is None  # the note is personal data too
 
 
 def test_owning_staff_one_to_one_sees_full_data(ask) -> None:
     m = ask("E01", "query_members", {"member_id": "M01"}, direct=True).result.members[0]
     assert (m.name, m.phone, m.masked, m.birthday) == ("张三丰", "13812341234", False, "11-28")
+    assert m.note == "喜欢通勤款,周末有空"
     colleague = ask("E02", "query_members", {"member_id": "M01"}, direct=True)
     assert colleague.result.members[0].phone == "138****1234"
 
@@ -71,3 +72,22 @@ def test_bad_arguments_are_explained_and_audited(ask, settings) -> None:
     assert [e["ok"] for e in entries][:2] in ([False, False], [0, 0])
     assert entries[1]["args"] == {"phone_tail": "12ab", "limit": 500, "color": "red"}
     assert entries[0]["action"] == "query_members" and entries[0]["conversation"] == "group"
+
+
+def test_like_wildcards_and_full_width_digits_are_taken_literally(ask) -> None:
+    assert ask("E06", "query_members", {"name": "%"}).result.members == []
+    assert ask("E06", "query_members", {"name": "_"}).result.members == []
+    assert [m.member_id for m in ask("E06", "query_members", {"name": "张"}).result.members
+            ] == ["M01"]
+    full_width = ask("E01", "query_members", {"phone_tail": "１２３４"})
+    assert [m.member_id for m in full_width.result.members] == ["M01"]
+    tiers = ask("E01", "query_members", {"tier": ["白金卡"]}).error
+    assert tiers == "没有等级 白金卡;现有等级:普卡、银卡、金卡、钻石卡。"
+
+
+def test_invalid_json_is_audited_as_sent(ask, settings) -> None:
+    from copilot.state.db import StateStore
+
+    ask("E01", "query_members", '{"member_id": ')
+    entry = recent(StateStore.from_settings(settings), limit=1)[0]
+    assert entry["args"] == {"_raw": '{"member_id": '}

@@ -132,3 +132,24 @@ def test_segment_sql_agrees_between_duckdb_and_postgres(settings: Settings, chai
                 assert a.result.as_json() == b.result.as_json(), spec
         finally:
             pg_store.close()
+
+
+def test_sample_is_masked_even_one_to_one_and_bad_values_are_refused(ask) -> None:
+    out = ask("E03", "build_segment", {"tiers": ["金卡"]}, direct=True)  # S001's manager
+    assert {m.phone for m in out.result.sample} == {"138****1234"}
+    assert "joined_before" in ask("E05", "build_segment", {"joined_before": "9999-12-31"}).error
+    assert "spend_max" in ask("E05", "build_segment", {"spend_max": 1e309}).error
+    assert "save_as" in ask("E05", "build_segment", {"save_as": "   "}).error
+    unknown = ask("E05", "build_segment", {"rfm": ["重要价值"]}).error
+    assert "rfm 不认识这个参数" in unknown and "可用参数:" in unknown and "rfm_classes" in unknown
+    both = ask("E05", "build_segment", {"purchases_min": 5, "purchases_max": 2}).error
+    assert both == "参数有误:消费笔数的下限 5 大于上限 2。"
+
+
+def test_admin_refresh_counts_what_the_owner_may_see(ask) -> None:
+    ask("E04", "build_segment", {"tiers": ["金卡"], "save_as": "我的金卡"})  # S002: M04 only
+    seg = ask("E06", "list_segments", {"everyone": True}).result.segments[0]
+    refreshed = ask("E06", "refresh_segment", {"segment": seg.segment_id})
+    assert refreshed.ok and refreshed.result.size == 1
+    assert ask("E04", "list_segments").result.segments[0].size == 1
+    assert "已刷新“我的金卡”" in refreshed.text()

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import Connection
 
-from copilot.analytics.by_store import Parts, StoreParts
+from copilot.analytics.by_store import Parts
 from copilot.analytics.metrics import MetricsReport
 from copilot.analytics.period import Period
 from copilot.analytics.remember import remembered
@@ -34,17 +34,6 @@ class Figure:
 
 def ratio(num: float | int, den: float | int) -> Figure:
     return Figure(float(num) / float(den) if den else None, num, den)
-
-
-def pooled(parts: StoreParts, ids: list[str]) -> Parts:
-    """A group of stores as the sum of its stores' own parts.
-
-    Why not `StoreParts.region()`: there a member who buys once in each of two stores is a
-    repeat buyer of the region, so the region's repurchase rate runs well above any store's
-    (on the demo data 42 % against 35 % summed over the same stores) and every store would
-    look weak. Summing store-level counts keeps the benchmark on the store's own definition.
-    """
-    return parts.stores_total(ids)
 
 
 def part_figures(p: Parts, report: MetricsReport) -> dict[str, Figure]:

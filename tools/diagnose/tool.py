@@ -32,7 +32,7 @@ from tools.diagnose.analysis import (
 )
 from tools.diagnose.kpi_tree import load_tree
 from tools.diagnose.result import DiagnoseResult, MetricLine
-from tools.diagnose.signals import Figure, part_figures, pooled, sql_figures
+from tools.diagnose.signals import Figure, part_figures, sql_figures
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _levels(ctx: ToolContext, scope: Scope, region: str, current: StoreParts,
     """Figures of the store, its region, the chain and the store's previous period; the
     store's report (names, units, definitions); (store, region) active members.
 
-    Region and chain are their stores' parts summed (`pooled`), so every rate is on the
+    Region and chain are their stores' parts summed (`stores_total`), so every rate is on the
     store's own definition; a count (active members) is compared with the mean per store.
     """
     windows, lang, sid = ctx.settings.metrics, ctx.lang, scope.store_ids[0]
@@ -105,11 +105,11 @@ def _levels(ctx: ToolContext, scope: Scope, region: str, current: StoreParts,
         return part_figures(p, report), report
 
     in_region = [s for s, r in current.store_region.items() if r == region]
-    store_p, region_p = current.store(sid), pooled(current, in_region)
+    store_p, region_p = current.store(sid), current.stores_total(in_region)
     store, report = figures(store_p, scope, current.period)
     levels = {"store": store,
               "region": figures(region_p, region_scope, current.period)[0],
-              "chain": figures(pooled(current, list(current.store_region)), chain_scope,
+              "chain": figures(current.stores_total(list(current.store_region)), chain_scope,
                                current.period)[0],
               "previous": figures(previous.store(sid), scope, previous.period)[0]}
     for level, ids in (("region", in_region), ("chain", list(current.store_region))):

@@ -19,6 +19,7 @@ from copilot.analytics.facts import facts_sql
 from copilot.data.access import Access
 from copilot.errors import UserError
 from tools.base import Citation, Tool, ToolArgs, ToolContext, ToolResult
+from tools.common import Day
 from tools.followup import rules as R
 from tools.followup.who import Target, resolve_target
 
@@ -51,7 +52,7 @@ _OWNED = "SELECT COUNT(*) FROM members m WHERE {access} AND {who} AND m.joined_a
 class FollowupArgs(ToolArgs):
     staff: str | None = Field(None, description="员工编号(或姓名);留空为我自己的名单")
     store: str | None = Field(None, description="看整家门店的名单:名称、简称或编号,如 朝阳店、S001")
-    day: date | None = Field(None, description="哪一天的名单 YYYY-MM-DD;留空为今天")
+    day: Day | None = Field(None, description="哪一天的名单 YYYY-MM-DD;留空为今天")
     limit: int = Field(30, ge=1, le=200, description="最多列出几位")
     reasons: list[ReasonKind] = Field(
         default_factory=list,

@@ -9,7 +9,6 @@ such CTEs in the same statement, so nothing is copied out of the engine.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -18,6 +17,7 @@ from sqlalchemy import TextClause, bindparam, text
 from copilot.analytics.rfm import INTERVAL_GROUPS, RFM_CLASSES
 from copilot.analytics.rollup import SCORE_CTES
 from copilot.config import MetricWindows
+from tools.followup.rules import birthday_keys
 from tools.segments.spec import SegmentSpec
 
 _POP = """pop AS MATERIALIZED (
@@ -149,14 +149,3 @@ def _exists(spec: SegmentSpec, q: Query, pre: str, live: bool) -> list[str]:
             "EXISTS (SELECT 1 FROM member_categories c WHERE c.member_id = p.member_id "
             f"AND c.category IN {cats})")
     return out
-
-
-def birthday_keys(as_of: date, days: int) -> list[int]:
-    """Month*100+day of the next `days` days from as_of (inclusive); 29 Feb birthdays count
-    on 28 Feb in years without one."""
-    keys: set[int] = set()
-    for d in (as_of + timedelta(n) for n in range(days + 1)):
-        keys.add(d.month * 100 + d.day)
-        if (d.month, d.day) == (2, 28) and not calendar.isleap(d.year):
-            keys.add(229)
-    return sorted(keys)

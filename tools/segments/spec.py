@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field, model_validator
 
 from copilot.analytics.rfm import INTERVAL_GROUPS, RFM_CLASSES
 from tools.base import ToolArgs
+from tools.common import Day
 
 RFM_NAMES = tuple(RFM_CLASSES.values())
 
@@ -23,8 +22,8 @@ class SegmentSpec(ToolArgs):
     days_since_max: int | None = Field(None, ge=0, le=3650, description="距最近一次消费至多多少天")
     purchases_min: int | None = Field(None, ge=0, description="累计消费笔数下限")
     purchases_max: int | None = Field(None, ge=0, description="累计消费笔数上限")
-    spend_min: float | None = Field(None, ge=0, description="累计消费金额下限(元)")
-    spend_max: float | None = Field(None, ge=0, description="累计消费金额上限(元)")
+    spend_min: float | None = Field(None, ge=0, le=1e9, description="累计消费金额下限(元)")
+    spend_max: float | None = Field(None, ge=0, le=1e9, description="累计消费金额上限(元)")
     categories: list[str] = Field(default_factory=list,
                                   description="买过的品类(任一),如 外套、连衣裙")
     stores: list[str] = Field(default_factory=list,
@@ -35,8 +34,8 @@ class SegmentSpec(ToolArgs):
     tags_none: list[str] = Field(default_factory=list, description="没有这些标签")
     birthday_month: int | None = Field(None, ge=1, le=12, description="生日月份 1-12")
     birthday_within_days: int | None = Field(None, ge=0, le=366, description="未来 N 天内过生日")
-    joined_after: date | None = Field(None, description="入会日期不早于 YYYY-MM-DD")
-    joined_before: date | None = Field(None, description="入会日期不晚于 YYYY-MM-DD")
+    joined_after: Day | None = Field(None, description="入会日期不早于 YYYY-MM-DD")
+    joined_before: Day | None = Field(None, description="入会日期不晚于 YYYY-MM-DD")
     wecom_added: bool | None = Field(None, description="是否已加企微;留空=不限")
     include_opted_out: bool = Field(False, description="包含已退订营销的会员(默认排除)")
 
@@ -72,8 +71,12 @@ class SegmentSpec(ToolArgs):
                                     ("purchases_min", "purchases_max", "消费", "笔"),
                                     ("spend_min", "spend_max", "累计消费", "元")):
             a, b = getattr(self, low), getattr(self, high)
-            if a is not None or b is not None:
-                parts.append(f"{zh} {'' if a is None else a}~{'' if b is None else b}{unit}")
+            if a is not None and b is not None:
+                parts.append(f"{zh} {a:g}~{b:g}{unit}")
+            elif a is not None:
+                parts.append(f"{zh} ≥{a:g}{unit}")
+            elif b is not None:
+                parts.append(f"{zh} ≤{b:g}{unit}")
         if self.birthday_month:
             parts.append(f"{self.birthday_month}月生日")
         if self.birthday_within_days is not None:

@@ -7,10 +7,11 @@ from sqlalchemy import Connection, text
 
 from copilot.analytics.facts import facts_as_of, facts_sql
 from copilot.analytics.rfm import TIER_ORDER
-from copilot.data.access import Access
+from copilot.data.access import Access, Caller, load_user
+from copilot.data.masking import mask_name, mask_phone
 from copilot.errors import UserError
 from tools.base import Tool, ToolArgs, ToolContext, ToolResult
-from tools.common import fmt
+from tools.common import check_tiers, fmt
 from tools.segments import saved as store
 from tools.segments.compile import Query, ctes
 from tools.segments.spec import SegmentSpec
@@ -20,7 +21,8 @@ OVERLAP_WITH = 10  # most recent saved segments of the caller
 
 
 class BuildSegmentArgs(SegmentSpec):
-    save_as: str | None = Field(None, description="保存为分组的名称;留空只预览不保存")
+    save_as: str | None = Field(None, min_length=1, max_length=100,
+                                description="保存为分组的名称;留空只预览不保存")
 
 
 class Count(BaseModel):
@@ -53,11 +55,13 @@ class SegmentResult(ToolResult):
     sample: list[SampleMember]
     overlaps: list[Overlap] = Field(default_factory=list)
     saved: store.SavedSegment | None = None
+    refreshed: bool = False
 
     def text(self, lang: str = "zh") -> str:
         head = f"分组预览({self.description};截至 {self.as_of}):共 {self.size:,} 人"
         if self.saved:
-            head += f",已保存为“{self.saved.name}”({self.saved.segment_id})"
+            done = "已刷新" if self.refreshed else "已保存为"
+            head += f",{done}“{self.saved.name}”({self.saved.segment_id})"
         if not self.size:
             return head + "。没有会员符合这些条件,可以放宽天数、金额或等级再试。"
         lines = [head,
@@ -65,7 +69,7 @@ class SegmentResult(ToolResult):
                  "按等级:" + "、".join(f"{c.key} {c.members:,}" for c in self.by_tier)]
         lines += [f"重叠:与“{o.segment}”({o.size:,} 人)重叠 {o.overlap:,} 人"
                   for o in self.overlaps if o.overlap]
-        lines.append(f"样本(累计消费最高的 {len(self.sample)} 位,已脱敏):")
+        lines.append(f"样本(累计消费最高的 {len(self.sample)} 位,已脱敏):")  # always masked
         lines += [f"  {m.member_id} {m.name} {m.phone} {m.tier} {m.store_id} "
                   f"累计 {fmt(m.spend, 'money')}"
                   + (f" · {m.days_since} 天未消费" if m.days_since is not None else "")
@@ -97,12 +101,7 @@ def _resolve(conn: Connection, access: Access, spec: SegmentSpec) -> SegmentSpec
         ids += access.scope(conn, store=name).store_ids
     for name in spec.regions:
         ids += access.scope(conn, region=name).store_ids
-    known = [r[0] for r in conn.execute(text(
-        "SELECT DISTINCT tier FROM members WHERE tier IS NOT NULL ORDER BY tier"))]
-    bad = [t for t in spec.tiers if t not in known]
-    if bad:
-        raise UserError(f"没有等级 {'、'.join(bad)};现有等级:{'、'.join(known)}。",
-                        f"No tier {', '.join(bad)}; tiers: {', '.join(known)}.")
+    check_tiers(conn, spec.tiers)
     return spec.model_copy(update={"stores": list(dict.fromkeys(ids)), "regions": []})
 
 
@@ -155,8 +154,8 @@ ORDER BY s0.spend DESC NULLS LAST, s0.member_id LIMIT {SAMPLE}"""
 def _sample_member(access: Access, store_id: str, tier: str | None, member_id: str,
                    name: str | None, phone: str | None, staff_id: str | None,
                    spend: object, days: int | None) -> SampleMember:
-    shown_name, shown_phone, _ = access.show(name, phone, store_id, staff_id)
-    return SampleMember(member_id=member_id, name=shown_name, phone=shown_phone,
+    # Always masked: a sample is for judging the segment, not for contacting anyone.
+    return SampleMember(member_id=member_id, name=mask_name(name), phone=mask_phone(phone),
                         store_id=store_id, tier=tier, spend=float(spend or 0),
                         days_since=None if days is None else int(days))
 
@@ -206,11 +205,16 @@ def refresh_segment(ctx: ToolContext, args: SegmentRefArgs) -> SegmentResult:
     例:“把‘金卡召回’刷新一下” → segment="金卡召回"。"""
     seg = _owned(ctx, args.segment)
     with ctx.read() as (conn, access):
+        if seg.owner != ctx.caller.user.staff_id:  # an admin refreshing someone's segment:
+            # count what the owner may see, or the owner's size would become the chain's
+            owner = Caller(load_user(conn, seg.owner), channel=ctx.caller.channel)
+            access = Access.for_caller(conn, owner)
         others = [o for o in store.list_for(ctx.state, seg.owner, OVERLAP_WITH)
                   if o.segment_id != seg.segment_id]
         result = preview(conn, access, ctx, seg.spec, others)
     store.update_size(ctx.state, seg.segment_id, result.size, ctx.today)
     result.saved = store.find(ctx.state, None, seg.segment_id)
+    result.refreshed = True
     return result
 
 
@@ -231,7 +235,7 @@ def delete_segment(ctx: ToolContext, args: SegmentRefArgs) -> DeletedResult:
 
 TOOLS = [
     Tool("build_segment", BuildSegmentArgs, build_segment),
-    Tool("list_segments", ListSegmentsArgs, list_segments, member_data=False),
+    Tool("list_segments", ListSegmentsArgs, list_segments),
     Tool("refresh_segment", SegmentRefArgs, refresh_segment),
-    Tool("delete_segment", SegmentRefArgs, delete_segment, member_data=False),
+    Tool("delete_segment", SegmentRefArgs, delete_segment),
 ]
