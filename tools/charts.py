@@ -26,9 +26,12 @@ def save_chart(ctx: ToolContext, stem: str, content: object,
     folder.mkdir(parents=True, exist_ok=True)
     blob = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
     path = folder / f"{stem}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}.png"
+    notes = path.with_suffix(".warnings.json")  # what the first drawing reported
     if path.is_file():
-        return path, []
+        return path, json.loads(notes.read_text(encoding="utf-8")) if notes.is_file() else []
     image = render()
+    if image.warnings:
+        notes.write_text(json.dumps(image.warnings, ensure_ascii=False), encoding="utf-8")
     tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex}")
     tmp.write_bytes(image.png)
     os.replace(tmp, path)

@@ -29,14 +29,16 @@ WHERE {access} AND {where}
 ORDER BY COALESCE(f.spend, 0) DESC, m.member_id
 LIMIT :limit
 """
-_PURCHASES = text("""
+_PURCHASES = """
 SELECT t.tx_id, t.ts, t.store_id, t.amount, t.units, t.channel
-FROM transactions t WHERE t.member_id = :member_id AND t.ts < :as_of_next
+FROM transactions t JOIN members m ON m.member_id = t.member_id
+WHERE t.member_id = :member_id AND t.ts < :as_of_next AND {access}
 ORDER BY t.ts DESC LIMIT 5
-""")
+"""
 CHANNEL_ZH = {"store": "门店", "miniapp": "小程序", "wecom": "企微", "live": "直播"}
-_TAGS = text("SELECT dimension, tag FROM member_tags WHERE member_id = :member_id "
-             "ORDER BY dimension, tag")
+_TAGS = """SELECT t.dimension, t.tag FROM member_tags t
+JOIN members m ON m.member_id = t.member_id
+WHERE t.member_id = :member_id AND {access} ORDER BY t.dimension, t.tag"""
 
 
 class QueryMembersArgs(ToolArgs):
@@ -217,11 +219,13 @@ def _member(conn: Connection, access: Access, r, today: date, w: MetricWindows, 
     if not detail:
         return row
     birthday = r["birthday"].isoformat()[5:] if r["birthday"] and not masked else None
-    tags = [f"{d}:{t}" for d, t in conn.execute(_TAGS, {"member_id": r["member_id"]})]
+    # Keyed by a member the scoped list found, and scoped again: no read skips Access.
+    key = {"member_id": r["member_id"], **access.params()}
+    tags = [f"{d}:{t}" for d, t in conn.execute(access.sql(_TAGS, access="m.store_id"), key)]
     recent = [Purchase(tx_id=p["tx_id"], day=p["ts"].date().isoformat(), store_id=p["store_id"],
                        amount=float(p["amount"]), units=int(p["units"]), channel=p["channel"])
-              for p in conn.execute(_PURCHASES, {"member_id": r["member_id"],
-                                                 "as_of_next": as_of_next}).mappings()]
+              for p in conn.execute(access.sql(_PURCHASES, access="m.store_id"),
+                                    {**key, "as_of_next": as_of_next}).mappings()]
     # The staff note can name family, work, health: personal data, shown only unmasked.
     note = r["note"] if not masked else None
     return row.model_copy(update={"birthday": birthday, "note": note, "tags": tags,

@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, text
 
 from copilot.analytics.period import Period
-from copilot.analytics.remember import remembered
+from copilot.analytics.remember import recall, remembered
 from copilot.config import MetricWindows
 
 _HOMED = text("""
@@ -71,6 +71,15 @@ SELECT level, key, COUNT(*) AS active, COUNT(CASE WHEN n >= 2 THEN 1 END) AS rep
 FROM counted GROUP BY level, key
 """)
 
+# The chain alone (a chain-wide question): one group-by per member, no store breakdown.
+_ACTIVITY_CHAIN = text("""
+SELECT 'chain' AS level, '' AS key, COUNT(*) AS active,
+       COUNT(CASE WHEN n >= 2 THEN 1 END) AS repeaters
+FROM (SELECT member_id, COUNT(*) AS n FROM transactions
+      WHERE member_id IS NOT NULL AND ts >= :start_ts AND ts < :end_next
+      GROUP BY member_id) per_member
+""")
+
 HOMED_FIELDS = ("members", "joined", "converted", "buyers", "churned")
 TICKET_FIELDS = ("tickets", "sales", "units", "member_sales")
 
@@ -109,9 +118,12 @@ class StoreParts:
     stores: dict[str, Parts]  # per store
     store_region: dict[str, str]
     activity: dict[tuple[str, str], tuple[int, int]]  # (level, key) → (active, repeaters)
+    chain_only: bool = False  # activity counted for the chain only (see store_parts)
 
     def of(self, store_ids: tuple[str, ...] | list[str], level: str, key: str = "") -> Parts:
         """Parts of a set of stores; `level`/`key` name its activity ("store", "S001")."""
+        if self.chain_only and level != "chain":
+            raise ValueError("these parts were counted for the chain only")
         total = Parts()
         for sid in store_ids:
             total = total.plus(self.stores.get(sid, Parts()))
@@ -143,14 +155,25 @@ class StoreParts:
         return self.of(list(self.store_region), "chain", "")
 
 
-def store_parts(conn: Connection, period: Period, windows: MetricWindows) -> StoreParts:
+def store_parts(conn: Connection, period: Period, windows: MetricWindows, *,
+                chain_only: bool = False) -> StoreParts:
     """Every store's parts for the period, remembered per data version (supervisors ask
-    about the same periods, 上个月 or 最近90天, over and over)."""
+    about the same periods, 上个月 or 最近90天, over and over).
+
+    `chain_only` skips counting activity per store and region (a third of the cost on the
+    bench set) for chain-wide questions; full parts already remembered are used instead.
+    """
     key = ("store_parts", period, windows.churn_days, windows.conversion_days)
-    return remembered(conn, key, lambda: _compute(conn, period, windows))
+    if chain_only:
+        full = recall(conn, key)
+        if full is not None:
+            return full  # type: ignore[return-value]
+        key = (*key, "chain_only")
+    return remembered(conn, key, lambda: _compute(conn, period, windows, chain_only))
 
 
-def _compute(conn: Connection, period: Period, windows: MetricWindows) -> StoreParts:
+def _compute(conn: Connection, period: Period, windows: MetricWindows,
+             chain_only: bool = False) -> StoreParts:
     end_next = datetime.combine(period.end + timedelta(days=1), time.min)
     churn_from = datetime.combine(period.end - timedelta(days=windows.churn_days), time.min)
     params = {"start_ts": period.start_ts, "end_next": end_next, "churn_from": churn_from,
@@ -161,7 +184,8 @@ def _compute(conn: Connection, period: Period, windows: MetricWindows) -> StoreP
         rows.setdefault(r["store_id"], {}).update({k: _num(r[k]) for k in HOMED_FIELDS})
     for r in conn.execute(_TICKETS, params).mappings():
         rows.setdefault(r["store_id"], {}).update({k: _num(r[k]) for k in TICKET_FIELDS})
+    query = _ACTIVITY_CHAIN if chain_only else _ACTIVITY
     activity = {(r["level"], r["key"]): (int(r["active"]), int(r["repeaters"]))
-                for r in conn.execute(_ACTIVITY, params).mappings()}
+                for r in conn.execute(query, params).mappings()}
     stores = {sid: Parts(**vals) for sid, vals in rows.items()}
-    return StoreParts(period, stores, regions, activity)
+    return StoreParts(period, stores, regions, activity, chain_only)

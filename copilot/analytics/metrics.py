@@ -53,7 +53,7 @@ def compute_metrics(
     parts: StoreParts | None = None,
 ) -> MetricsReport:
     """Every metric for the scope and period; pass `parts` of the same period to reuse them."""
-    data = parts or store_parts(conn, period, windows)
+    data = parts or store_parts(conn, period, windows, chain_only=scope.kind == "chain")
     return report_from(scope_parts(data, scope), scope, period, windows, lang)
 
 

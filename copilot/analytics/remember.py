@@ -38,6 +38,13 @@ def remembered(conn: Connection, key: tuple[Hashable, ...], compute: Callable[[]
     return value
 
 
+def recall(conn: Connection, key: tuple[Hashable, ...]) -> object | None:
+    """What was remembered for `key` over the current data version, if anything."""
+    version = data_version(conn)
+    with _LOCK:
+        return None if version is None else _MEMORY.get((version, *key))
+
+
 def forget() -> None:
     """Drop everything (benchmarks measuring cold calls)."""
     _MEMORY.clear()

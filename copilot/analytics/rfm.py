@@ -12,7 +12,7 @@ import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from copilot.analytics.rollup import SCORED, Rollup, member_rollup, params
+from copilot.analytics.rollup import SCORED, Rollup, member_rollup, params, scored_sql
 from copilot.analytics.scope import Scope
 from copilot.config import MetricWindows
 from copilot.data.bulk import read_frame
@@ -97,7 +97,7 @@ def member_rfm_table(
     """One row per buying member: days since the last purchase, purchases (transactions),
     spend, the 1–5 scores and the RFM class. Column names differ from the CLV export's
     lifetimes-style `frequency`/`recency`, which count repeat days instead."""
-    sql = scope.sql(_MEMBER_TABLE, tx_scope="t.store_id", member_scope="m.store_id")
+    sql = scored_sql(conn, scope, _MEMBER_TABLE, as_of)
     df = read_frame(conn, sql, params(scope, as_of, as_of, windows))
     for col in ("r_score", "f_score", "m_score", "recency_days", "purchases"):
         df[col] = df[col].astype("int64")

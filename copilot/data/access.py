@@ -122,8 +122,10 @@ class Access:
     def sql(self, template: str, **columns: str) -> TextClause:
         """SQL with `{name}` placeholders limited to the user's stores on each given column.
 
-        Every member-data query of the tools goes through here, so no tool can read a row
-        outside the caller's stores whatever arguments it was given.
+        Every tool query that reads member rows goes through here (tests call each tool as
+        users of other stores), so the arguments a model passes cannot widen the rows read.
+        Aggregates are the one exception by design: store_parts computes every store's
+        counts, and tools show only the caller's own stores plus region/chain totals.
         """
         fill = {k: f"{c} IN :access_stores" for k, c in columns.items()}
         clause = text(template.format(**fill))

@@ -25,6 +25,7 @@ import pandas as pd
 from lifetimes.utils import summary_data_from_transaction_data
 from sqlalchemy import text
 
+from copilot.analytics import remember
 from copilot.analytics.clv import clv_summary
 from copilot.analytics.overview import compute_overview
 from copilot.analytics.period import Period
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         scope = resolve_scope(conn, chain=True)
 
         def ours() -> object:
+            remember.forget()  # every run computes: no figures remembered from the last one
             return compute_overview(conn, scope, period, windows)
 
         rows = [("ours: RFM + four rates (DuckDB SQL)", *timed(ours, args.repeat)[:2])]

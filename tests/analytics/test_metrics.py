@@ -125,3 +125,18 @@ def test_store_parts_are_remembered_until_the_next_write(store: MemberStore) -> 
     with store.read() as conn:
         again = store_parts(conn, MARCH, MetricWindows())
     assert again is not first and again == first
+
+
+def test_chain_only_parts_match_full_parts_for_the_chain(store: MemberStore) -> None:
+    from copilot.analytics import remember
+    from copilot.analytics.by_store import store_parts
+
+    remember.forget()
+    with store.read() as conn:
+        light = store_parts(conn, MARCH, MetricWindows(), chain_only=True)
+        full = store_parts(conn, MARCH, MetricWindows())
+        assert light.chain() == full.chain()
+        with pytest.raises(ValueError, match="chain only"):
+            light.store("S1")
+        # once full parts are remembered, a chain-only question reuses them
+        assert store_parts(conn, MARCH, MetricWindows(), chain_only=True) is full

@@ -85,7 +85,7 @@ def test_clv_columns_match_lifetimes(store: MemberStore) -> None:
     assert ours.loc["M1", "monetary_value"] == pytest.approx(150.0)
 
 
-def test_overview_shares_one_rollup_and_matches_separate_calls(store: MemberStore) -> None:
+def test_overview_matches_separate_calls(store: MemberStore) -> None:
     from copilot.analytics.metrics import compute_metrics
     from copilot.analytics.overview import compute_overview
     from copilot.analytics.period import Period
@@ -112,3 +112,23 @@ def test_clv_columns_match_lifetimes_on_the_small_demo(settings) -> None:
     cols = ["frequency", "recency", "T", "monetary_value"]
     pd.testing.assert_frame_equal(ours.sort_index()[cols], theirs.sort_index()[cols],
                                   check_names=False, check_index_type=False, rtol=1e-9)
+
+
+def test_rfm_from_derived_member_stats_matches_the_transactions(settings, monkeypatch) -> None:
+    """At or after the last day of data the rollup reads member_stats; same answer."""
+    from copilot.analytics.facts import facts_as_of
+    from copilot.data.demo import build_demo
+
+    demo = MemberStore.from_settings(settings)
+    build_demo(demo, "small", seed=3, end=date(2025, 12, 31))
+    with demo.read() as conn:
+        as_of = facts_as_of(conn)
+        assert as_of == date(2025, 12, 31)
+        scope = resolve_scope(conn, chain=True)
+        cached = compute_rfm(conn, scope, as_of, MetricWindows())
+        table = member_rfm_table(conn, scope, as_of, MetricWindows())
+        monkeypatch.setattr("copilot.analytics.rollup.facts_as_of", lambda _conn: None)
+        assert compute_rfm(conn, scope, as_of, MetricWindows()) == cached
+        pd.testing.assert_frame_equal(member_rfm_table(conn, scope, as_of, MetricWindows()),
+                                      table)
+    assert cached.buyers > 100
