@@ -8,6 +8,7 @@ candidates to ask about instead of a guess. Pure functions over rows; no databas
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -22,7 +23,7 @@ from copilot.lang.text import fold
 
 T = TypeVar("T")
 M = TypeVar("M", bound="Match[Any]")
-Reason = Literal["id", "number", "name", "part", "similar", "ambiguous", "none"]
+Reason = Literal["id", "number", "name", "part", "sound", "similar", "ambiguous", "none"]
 MAX_CANDIDATES = 5
 MIN_SIMILARITY = 0.55  # weighted character overlap below this is no match at all
 MIN_MARGIN = 0.12  # the best must beat the runner-up by this much to be picked alone
@@ -136,6 +137,13 @@ def match_store(key: str, stores: Sequence[StoreRow]) -> StoreMatch:
             return _one_or_many(StoreMatch, key, hits, "part")
     if not core:
         return StoreMatch(key, None)
+    # Most typos in Chinese are the input method's: the right sound, the wrong character
+    # (朝杨 for 朝阳, 国茂 for 国贸). Two or more syllables heard inside a name count.
+    heard = sounds(core)
+    if len(heard) >= 2:
+        hits = [s for s in stores if any(_within(heard, sounds(f)) for f in forms[s.store_id])]
+        if hits:
+            return _one_or_many(StoreMatch, key, hits, "sound")
     weights = _char_weights(["".join(fs) for fs in forms.values()])
     scores = {s.store_id: _similarity(core, forms[s.store_id], weights) for s in stores}
     by_score = sorted(stores, key=lambda s: (-scores[s.store_id], s.store_id))
@@ -189,6 +197,23 @@ def _forms(store: StoreRow) -> tuple[str, ...]:
     city = norm(store.city)
     short = core.removeprefix(city) if city and core != city else core
     return tuple(dict.fromkeys((core, short, full)))
+
+
+@functools.lru_cache(maxsize=4096)
+def sounds(text: str) -> tuple[frozenset[str], ...]:
+    """Every toneless reading of each character (朝: zhao, chao); anything not Chinese
+    stays as it is."""
+    from pypinyin import Style, pinyin  # its dictionary loads on first use, not at import
+
+    return tuple(frozenset(r) for r in pinyin(text, style=Style.NORMAL, heteronym=True,
+                                              errors=lambda rest: [[c] for c in rest]))
+
+
+def _within(part: tuple[frozenset[str], ...], whole: tuple[frozenset[str], ...]) -> bool:
+    """`part` sounds like a run of `whole`: each character shares a reading with its peer."""
+    n = len(part)
+    return any(all(a & b for a, b in zip(part, whole[i:i + n], strict=True))
+               for i in range(len(whole) - n + 1))
 
 
 def _substring(part: str, form: str) -> bool:

@@ -90,12 +90,20 @@ def test_distinctive_part(key: str, store_id: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("key", "store_id"),
-    [("朝杨大悦城", "S001"), ("朝阳大越城", "S001"), ("西单大阅城", "S002"),
-     ("天河太古会", "S022"), ("国贸商场", "S004")],
+    ("key", "store_id", "reason"),
+    [("朝杨大悦城", "S001", "sound"), ("朝阳大越城", "S001", "sound"),
+     ("西单大阅城", "S002", "sound"), ("天河太古会", "S022", "sound"),
+     ("国贸商场", "S004", "similar"),  # 场 is not 城 by sound: the spelling decides
+     # The input method's typos: right sound, wrong character, too short to spell-match.
+     ("朝杨店", "S001", "sound"), ("三里吞店", "S003", "sound"), ("北京国茂店", "S004", "sound")],
 )
-def test_typos(key: str, store_id: str) -> None:
-    assert _ids(key) == (store_id, [], "similar")
+def test_typos(key: str, store_id: str, reason: str) -> None:
+    assert _ids(key) == (store_id, [], reason)
+
+
+def test_a_sound_shared_by_two_stores_asks_which() -> None:
+    # 国茂 sounds like 国贸: 北京国贸商城店 and 东莞南城民盈国贸城店 both have it
+    assert _ids("国茂店") == (None, ["S004", "S028"], "ambiguous")
 
 
 @pytest.mark.parametrize(
