@@ -108,7 +108,10 @@ def _comparisons(
     for kind in dict.fromkeys(wanted):
         if kind in ("previous", "last_year"):
             other = previous_period(period) if kind == "previous" else last_year(period)
-            parts = store_parts(conn, other, windows)
+            # only the scope itself is shown for another period: count no more than that
+            parts = store_parts(conn, other, windows,
+                                only=scope.store_ids[0] if scope.kind == "store" else None,
+                                chain_only=scope.kind == "chain")
             rep = report_from(scope_parts(parts, scope), scope, other, windows, ctx.lang)
             out.append((kind, f"{COMPARE_ZH[kind]}({other.label()})", rep, 1.0))
         elif kind == "region" and scope.kind == "store" and region:

@@ -24,10 +24,12 @@ from copilot.analytics.period import Period
 from copilot.analytics.remember import recall, remembered
 from copilot.config import MetricWindows
 
-_HOMED = text("""
+# {members} / {sales} narrow the queries to one store (store_parts(…, only=…)).
+_HOMED = """
 WITH recent AS (
     SELECT DISTINCT member_id FROM transactions
     WHERE member_id IS NOT NULL AND ts >= :churn_from AND ts < :end_next
+      AND {recent}
 )
 SELECT m.store_id AS store_id,
        COUNT(*) AS members,
@@ -40,24 +42,24 @@ SELECT m.store_id AS store_id,
 FROM members m
 LEFT JOIN member_stats s ON s.member_id = m.member_id
 LEFT JOIN recent r ON r.member_id = m.member_id
-WHERE m.joined_at < :end_next
+WHERE m.joined_at < :end_next AND {members}
 GROUP BY m.store_id
-""")
+"""
 
-_TICKETS = text("""
+_TICKETS = """
 SELECT store_id, COUNT(*) AS tickets, SUM(amount) AS sales, SUM(units) AS units,
        COALESCE(SUM(CASE WHEN member_id IS NOT NULL THEN amount END), 0) AS member_sales
 FROM transactions
-WHERE ts >= :start_ts AND ts < :end_next
+WHERE ts >= :start_ts AND ts < :end_next AND {sales}
 GROUP BY store_id
-""")
+"""
 
 # Purchases per member at each level; then members with 1+ and 2+ of them per level key.
 # One scan of the period's sales (member × store); regions and the chain roll that up.
-_ACTIVITY = text("""
+_ACTIVITY = """
 WITH ms AS (
     SELECT member_id, store_id, COUNT(*) AS n FROM transactions
-    WHERE member_id IS NOT NULL AND ts >= :start_ts AND ts < :end_next
+    WHERE member_id IS NOT NULL AND ts >= :start_ts AND ts < :end_next AND {sales}
     GROUP BY member_id, store_id
 ), counted AS (
     SELECT 'store' AS level, store_id AS key, n FROM ms
@@ -69,7 +71,7 @@ WITH ms AS (
 )
 SELECT level, key, COUNT(*) AS active, COUNT(CASE WHEN n >= 2 THEN 1 END) AS repeaters
 FROM counted GROUP BY level, key
-""")
+"""
 
 # The chain alone (a chain-wide question): one group-by per member, no store breakdown.
 _ACTIVITY_CHAIN = text("""
@@ -118,12 +120,13 @@ class StoreParts:
     stores: dict[str, Parts]  # per store
     store_region: dict[str, str]
     activity: dict[tuple[str, str], tuple[int, int]]  # (level, key) → (active, repeaters)
-    chain_only: bool = False  # activity counted for the chain only (see store_parts)
+    # Activity counted only for these (level, key)s (see store_parts); None = every level.
+    counted: frozenset[tuple[str, str]] | None = None
 
     def of(self, store_ids: tuple[str, ...] | list[str], level: str, key: str = "") -> Parts:
         """Parts of a set of stores; `level`/`key` name its activity ("store", "S001")."""
-        if self.chain_only and level != "chain":
-            raise ValueError("these parts were counted for the chain only")
+        if self.counted is not None and (level, key) not in self.counted:
+            raise ValueError(f"these parts were not counted for {level} {key}".strip())
         total = Parts()
         for sid in store_ids:
             total = total.plus(self.stores.get(sid, Parts()))
@@ -156,36 +159,42 @@ class StoreParts:
 
 
 def store_parts(conn: Connection, period: Period, windows: MetricWindows, *,
-                chain_only: bool = False) -> StoreParts:
+                chain_only: bool = False, only: str | None = None) -> StoreParts:
     """Every store's parts for the period, remembered per data version (supervisors ask
     about the same periods, 上个月 or 最近90天, over and over).
 
     `chain_only` skips counting activity per store and region (a third of the cost on the
-    bench set) for chain-wide questions; full parts already remembered are used instead.
+    bench set) for chain-wide questions; `only` counts one store alone (a store's previous
+    period). Either way full parts already remembered are used instead.
     """
     key = ("store_parts", period, windows.churn_days, windows.conversion_days)
-    if chain_only:
+    if chain_only or only:
         full = recall(conn, key)
         if full is not None:
             return full  # type: ignore[return-value]
-        key = (*key, "chain_only")
-    return remembered(conn, key, lambda: _compute(conn, period, windows, chain_only))
+        key = (*key, "chain_only" if chain_only else f"only:{only}")
+    return remembered(conn, key, lambda: _compute(conn, period, windows, chain_only, only))
 
 
 def _compute(conn: Connection, period: Period, windows: MetricWindows,
-             chain_only: bool = False) -> StoreParts:
+             chain_only: bool = False, only: str | None = None) -> StoreParts:
     end_next = datetime.combine(period.end + timedelta(days=1), time.min)
     churn_from = datetime.combine(period.end - timedelta(days=windows.churn_days), time.min)
     params = {"start_ts": period.start_ts, "end_next": end_next, "churn_from": churn_from,
-              "conversion_days": windows.conversion_days}
+              "conversion_days": windows.conversion_days, "only": only}
+    narrow = {"members": "m.store_id = :only", "sales": "store_id = :only",
+              "recent": "member_id IN (SELECT member_id FROM members WHERE store_id = :only)"
+              } if only else {"members": "TRUE", "sales": "TRUE", "recent": "TRUE"}
     regions = dict(conn.execute(text("SELECT store_id, region FROM stores")).all())
     rows: dict[str, dict[str, float | int]] = {s: {} for s in regions}
-    for r in conn.execute(_HOMED, params).mappings():
+    for r in conn.execute(text(_HOMED.format(**narrow)), params).mappings():
         rows.setdefault(r["store_id"], {}).update({k: _num(r[k]) for k in HOMED_FIELDS})
-    for r in conn.execute(_TICKETS, params).mappings():
+    for r in conn.execute(text(_TICKETS.format(**narrow)), params).mappings():
         rows.setdefault(r["store_id"], {}).update({k: _num(r[k]) for k in TICKET_FIELDS})
-    query = _ACTIVITY_CHAIN if chain_only else _ACTIVITY
+    query = _ACTIVITY_CHAIN if chain_only else text(_ACTIVITY.format(**narrow))
     activity = {(r["level"], r["key"]): (int(r["active"]), int(r["repeaters"]))
                 for r in conn.execute(query, params).mappings()}
     stores = {sid: Parts(**vals) for sid, vals in rows.items()}
-    return StoreParts(period, stores, regions, activity, chain_only)
+    counted = (frozenset({("chain", "")}) if chain_only
+               else frozenset({("store", only)}) if only else None)
+    return StoreParts(period, stores, regions, activity, counted)

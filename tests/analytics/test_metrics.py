@@ -136,7 +136,23 @@ def test_chain_only_parts_match_full_parts_for_the_chain(store: MemberStore) -> 
         light = store_parts(conn, MARCH, MetricWindows(), chain_only=True)
         full = store_parts(conn, MARCH, MetricWindows())
         assert light.chain() == full.chain()
-        with pytest.raises(ValueError, match="chain only"):
+        with pytest.raises(ValueError, match="not counted for store S1"):
             light.store("S1")
         # once full parts are remembered, a chain-only question reuses them
         assert store_parts(conn, MARCH, MetricWindows(), chain_only=True) is full
+
+
+def test_one_store_parts_match_full_parts_for_that_store(store: MemberStore) -> None:
+    from copilot.analytics import remember
+    from copilot.analytics.by_store import store_parts
+
+    remember.forget()
+    with store.read() as conn:
+        one = store_parts(conn, MARCH, MetricWindows(), only="S1")
+        remember.forget()
+        full = store_parts(conn, MARCH, MetricWindows())
+    assert one.store("S1") == full.store("S1")
+    with pytest.raises(ValueError, match="not counted for store S2"):
+        one.store("S2")
+    with pytest.raises(ValueError, match="not counted for region 华东"):
+        one.region("华东")

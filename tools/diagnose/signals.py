@@ -65,6 +65,7 @@ _MEMBERS = """
 WITH """ + _SCOPED + """, recent AS (
     SELECT member_id, MAX(ts) AS last_ts FROM transactions
     WHERE member_id IS NOT NULL AND ts >= :ordinary_from AND ts < :end_next
+      AND member_id IN (SELECT member_id FROM scoped)  -- the region's members only
     GROUP BY member_id
 )
 SELECT """ + _LEVELS + """, COUNT(*) AS members,

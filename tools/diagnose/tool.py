@@ -61,7 +61,7 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
             raise UserError("门店诊断一次只看一家门店。", "Diagnose one store at a time.")
         sid = scope.store_ids[0]
         current = store_parts(conn, period, windows)
-        previous = store_parts(conn, before, windows)
+        previous = store_parts(conn, before, windows, only=sid)  # the store alone
         region = current.store_region[sid]
         levels, report, active = _levels(ctx, scope, region, current, previous)
         region_label = f"{region}区整体"
