@@ -41,9 +41,19 @@ def _now() -> str:
 
 
 def data_version(conn: Connection) -> str | None:
-    """An id that changes with every write (None for data written before versions)."""
+    """An id that changes with every write (None for data written before versions).
+
+    A DuckDB read-only connection is bound to one snapshot file for its whole life, so its
+    version is read once; writers' and PostgreSQL connections see changes, so they ask.
+    """
+    snapshot = conn.info.get("snapshot", False)  # set on connect by the store (store.py)
+    if snapshot and "data_version" in conn.info:
+        return conn.info["data_version"]
     row = conn.execute(text("SELECT value FROM dataset_info WHERE key = 'data_version'")).first()
-    return row[0] if row else None
+    version = row[0] if row else None
+    if snapshot:
+        conn.info["data_version"] = version
+    return version
 
 
 def data_range(conn: Connection) -> tuple[date, date] | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from copilot.config import Settings
 from copilot.data.derived import refresh_derived
@@ -214,9 +214,11 @@ def _duckdb_engine(path: Path, *, read_only: bool, pooled: bool = False) -> Engi
                               else {"poolclass": NullPool}))
 
     @event.listens_for(engine, "connect")
-    def _quiet(dbapi_conn: object, _record: object) -> None:
+    def _quiet(dbapi_conn: object, record: ConnectionPoolEntry) -> None:
         # DuckDB draws its own progress bar on long queries; our commands draw theirs.
         dbapi_conn.execute("SET enable_progress_bar = false")  # type: ignore[attr-defined]
+        # A read-only connection sees one snapshot forever: facts about it can be kept.
+        record.info["snapshot"] = read_only
 
     return engine
 

@@ -10,6 +10,9 @@ store's own figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -152,24 +155,41 @@ NEEDS = {"wecom_share": ("members",), "new_wecom_share": ("members",),
          "potential_share": ("members",), "ordinary_share": ("members",),
          "second_purchase_rate": ("second",), "member_ticket_share": ("tickets",),
          "member_frequency": ("tickets",), "guest_join_rate": ("members", "tickets")}
+Reader = Callable[[], AbstractContextManager[Connection]]  # another read connection
 _QUERIES = {"members": (_MEMBERS, "m.store_id"), "second": (_SECOND, "m.store_id"),
             "tickets": (_TICKETS, "t.store_id")}
 
 
 def sql_figures(conn: Connection, period: Period, windows: MetricWindows, access: Access,
                 wanted: set[str], *, store: str, region: str, days: int, cohort_days: int,
-                active: tuple[int, int]) -> tuple[dict[str, Figure], dict[str, Figure]]:
+                active: tuple[int, int], read: Reader | None = None,
+                ) -> tuple[dict[str, Figure], dict[str, Figure]]:
     """The SQL checks in `wanted` for the store and for its region as a whole.
 
-    Only the queries the wanted checks need are run. `active` is (store, region) active
-    members from the metric parts, the denominators of the visit frequency.
+    Only the queries the wanted checks need are run; with `read` (more connections) they
+    run side by side. `active` is (store, region) active members from the metric parts, the
+    denominators of the visit frequency.
     """
     params = {**_params(period, windows, days, cohort_days), "store": store, "region": region}
-    runs = {q for check in wanted for q in NEEDS.get(check, ())}
+    names = sorted({q for check in wanted for q in NEEDS.get(check, ())})
     frozen = tuple(sorted(params.items()))
-    got = {q: remembered(conn, ("diagnose", q, frozen, access.stores),
-                         lambda q=q: _run(conn, *_QUERIES[q], access, params))
-           for q in sorted(runs)}
+
+    def one(q: str, c: Connection) -> tuple[dict[str, int], dict[str, int]]:
+        return remembered(c, ("diagnose", q, frozen, access.stores),
+                          lambda: _run(c, *_QUERIES[q], access, params))
+
+    def on_own(q: str) -> tuple[dict[str, int], dict[str, int]]:
+        assert read is not None
+        with read() as c:
+            return one(q, c)
+
+    if read is None or len(names) < 2:
+        got = {q: one(q, conn) for q in names}
+    else:
+        with ThreadPoolExecutor(max_workers=len(names) - 1) as pool:
+            later = {q: pool.submit(on_own, q) for q in names[1:]}
+            got = {names[0]: one(names[0], conn)}
+            got.update({q: f.result() for q, f in later.items()})
     out: list[dict[str, Figure]] = []
     for i in (0, 1):
         figures = _figures(*(got.get(q, ({}, {}))[i] for q in ("members", "second", "tickets")),

@@ -10,6 +10,7 @@ the rules and wording live in kpi_tree.toml.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import Field
 
@@ -60,8 +61,12 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
         if scope.kind != "store":  # pragma: no cover - a store name always resolves to one
             raise UserError("门店诊断一次只看一家门店。", "Diagnose one store at a time.")
         sid = scope.store_ids[0]
-        current = store_parts(conn, period, windows)
-        previous = store_parts(conn, before, windows, only=sid)  # the store alone
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # The store's previous period on a second connection while this one counts the
+            # current period: DuckDB runs both at once (about 15 ms less on 2 cores).
+            later = pool.submit(_alone, ctx, before, sid)
+            current = store_parts(conn, period, windows)
+            previous = later.result()
         region = current.store_region[sid]
         levels, report, active = _levels(ctx, scope, region, current, previous)
         region_label = f"{region}区整体"
@@ -74,7 +79,7 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
         store_sql, region_sql = sql_figures(
             conn, period, windows, access, wanted, store=sid, region=region,
             days=tree.second_purchase_days, cohort_days=tree.second_purchase_cohort_days,
-            active=active)
+            active=active, read=ctx.members.read)
         levels["store"].update(store_sql)
         levels["region"].update(region_sql)
         note = outside_warning(conn, period.start, period.end)
@@ -87,6 +92,11 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
     if args.chart:
         result = _with_chart(ctx, result, lines)
     return result
+
+
+def _alone(ctx: ToolContext, period: Period, store_id: str) -> StoreParts:
+    with ctx.members.read() as conn:
+        return store_parts(conn, period, ctx.settings.metrics, only=store_id)
 
 
 def _levels(ctx: ToolContext, scope: Scope, region: str, current: StoreParts,
