@@ -30,20 +30,30 @@ WITH recent AS (
     SELECT DISTINCT member_id FROM transactions
     WHERE member_id IS NOT NULL AND ts >= :churn_from AND ts < :end_next
       AND {recent}
+), everyone AS (
+    SELECT m.store_id, COUNT(*) AS members,
+           COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined
+    FROM members m
+    WHERE m.joined_at < :end_next AND {members}
+    GROUP BY m.store_id
+), bought AS (
+    -- member_stats carries the home store and join time: no join with members
+    SELECT s.store_id,
+           COUNT(CASE WHEN s.joined_at >= :start_ts AND s.first_ts < :end_next
+                       AND CAST(s.first_ts AS DATE) - CAST(s.joined_at AS DATE)
+                           <= :conversion_days
+                      THEN 1 END) AS converted,
+           COUNT(CASE WHEN s.first_ts < :end_next THEN 1 END) AS buyers,
+           COUNT(CASE WHEN s.first_ts < :end_next AND r.member_id IS NULL THEN 1 END)
+               AS churned
+    FROM member_stats s
+    LEFT JOIN recent r ON r.member_id = s.member_id
+    WHERE s.joined_at < :end_next AND {stats}
+    GROUP BY s.store_id
 )
-SELECT m.store_id AS store_id,
-       COUNT(*) AS members,
-       COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined,
-       COUNT(CASE WHEN m.joined_at >= :start_ts AND s.first_ts < :end_next
-                   AND CAST(s.first_ts AS DATE) - CAST(m.joined_at AS DATE) <= :conversion_days
-                  THEN 1 END) AS converted,
-       COUNT(CASE WHEN s.first_ts < :end_next THEN 1 END) AS buyers,
-       COUNT(CASE WHEN s.first_ts < :end_next AND r.member_id IS NULL THEN 1 END) AS churned
-FROM members m
-LEFT JOIN member_stats s ON s.member_id = m.member_id
-LEFT JOIN recent r ON r.member_id = m.member_id
-WHERE m.joined_at < :end_next AND {members}
-GROUP BY m.store_id
+SELECT e.store_id, e.members, e.joined, COALESCE(b.converted, 0) AS converted,
+       COALESCE(b.buyers, 0) AS buyers, COALESCE(b.churned, 0) AS churned
+FROM everyone e LEFT JOIN bought b ON b.store_id = e.store_id
 """
 
 _TICKETS = """
@@ -183,8 +193,10 @@ def _compute(conn: Connection, period: Period, windows: MetricWindows,
     params = {"start_ts": period.start_ts, "end_next": end_next, "churn_from": churn_from,
               "conversion_days": windows.conversion_days, "only": only}
     narrow = {"members": "m.store_id = :only", "sales": "store_id = :only",
+              "stats": "s.store_id = :only",
               "recent": "member_id IN (SELECT member_id FROM members WHERE store_id = :only)"
-              } if only else {"members": "TRUE", "sales": "TRUE", "recent": "TRUE"}
+              } if only else {"members": "TRUE", "sales": "TRUE", "stats": "TRUE",
+                              "recent": "TRUE"}
     regions = dict(conn.execute(text("SELECT store_id, region FROM stores")).all())
     rows: dict[str, dict[str, float | int]] = {s: {} for s in regions}
     for r in conn.execute(text(_HOMED.format(**narrow)), params).mappings():

@@ -28,13 +28,18 @@ DATA_VERSION = "data_version"  # dataset_info key: changes with every write
 FACTS_AS_OF = "facts_as_of"  # dataset_info key: last transaction day the tables cover
 UNCATEGORISED = "未分类"  # member_categories.category of lines without one (as in the SQL)
 
+# The member's home store and join time ride along (migration 0003) for per-store counts.
 _STATS = text("""
-    INSERT INTO member_stats (member_id, first_ts, last_ts, purchases, spend)
-    SELECT member_id, MIN(ts), MAX(ts), COUNT(*), SUM(amount)
-    FROM transactions
-    WHERE member_id IS NOT NULL
-    GROUP BY member_id
-    ORDER BY member_id
+    INSERT INTO member_stats (member_id, first_ts, last_ts, purchases, spend, store_id,
+                              joined_at)
+    SELECT b.member_id, b.first_ts, b.last_ts, b.purchases, b.spend, m.store_id, m.joined_at
+    FROM (SELECT member_id, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(*) AS purchases,
+                 SUM(amount) AS spend
+          FROM transactions
+          WHERE member_id IS NOT NULL
+          GROUP BY member_id) b
+    LEFT JOIN members m ON m.member_id = b.member_id
+    ORDER BY b.member_id
 """)
 
 # purchases counts the transactions that hold the category at least once; spend is the sum
