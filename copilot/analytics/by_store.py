@@ -27,9 +27,10 @@ from copilot.config import MetricWindows
 # {members} / {sales} narrow the queries to one store (store_parts(…, only=…)).
 _HOMED = """
 WITH recent AS (
-    SELECT DISTINCT member_id FROM transactions
-    WHERE member_id IS NOT NULL AND ts >= :churn_from AND ts < :end_next
+    SELECT member_id, MAX(ts) AS last_ts FROM transactions
+    WHERE member_id IS NOT NULL AND ts >= :window_from AND ts < :end_next
       AND {recent}
+    GROUP BY member_id
 ), everyone AS (
     SELECT m.store_id, COUNT(*) AS members,
            COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined
@@ -44,15 +45,22 @@ WITH recent AS (
                            <= :conversion_days
                       THEN 1 END) AS converted,
            COUNT(CASE WHEN s.first_ts < :end_next THEN 1 END) AS buyers,
-           COUNT(CASE WHEN s.first_ts < :end_next AND r.member_id IS NULL THEN 1 END)
-               AS churned
+           COUNT(CASE WHEN s.first_ts < :end_next
+                       AND (r.last_ts IS NULL OR r.last_ts < :churn_from) THEN 1 END)
+               AS churned,
+           -- interval groups by the last purchase before the end (潜力 / 普通)
+           COUNT(CASE WHEN r.last_ts >= :potential_from AND r.last_ts < :core_from
+                      THEN 1 END) AS potential,
+           COUNT(CASE WHEN r.last_ts >= :ordinary_from AND r.last_ts < :potential_from
+                      THEN 1 END) AS ordinary
     FROM member_stats s
     LEFT JOIN recent r ON r.member_id = s.member_id
     WHERE s.joined_at < :end_next AND {stats}
     GROUP BY s.store_id
 )
 SELECT e.store_id, e.members, e.joined, COALESCE(b.converted, 0) AS converted,
-       COALESCE(b.buyers, 0) AS buyers, COALESCE(b.churned, 0) AS churned
+       COALESCE(b.buyers, 0) AS buyers, COALESCE(b.churned, 0) AS churned,
+       COALESCE(b.potential, 0) AS potential, COALESCE(b.ordinary, 0) AS ordinary
 FROM everyone e LEFT JOIN bought b ON b.store_id = e.store_id
 """
 
@@ -92,7 +100,7 @@ FROM (SELECT member_id, COUNT(*) AS n FROM transactions
       GROUP BY member_id) per_member
 """)
 
-HOMED_FIELDS = ("members", "joined", "converted", "buyers", "churned")
+HOMED_FIELDS = ("members", "joined", "converted", "buyers", "churned", "potential", "ordinary")
 TICKET_FIELDS = ("tickets", "sales", "units", "member_sales")
 
 
@@ -113,6 +121,8 @@ class Parts:
     converted: int = 0
     buyers: int = 0
     churned: int = 0
+    potential: int = 0  # buyers whose last purchase is core_days..potential_days back
+    ordinary: int = 0  # … potential_days..ordinary_days back
     tickets: int = 0
     sales: float = 0
     units: int = 0
@@ -177,7 +187,8 @@ def store_parts(conn: Connection, period: Period, windows: MetricWindows, *,
     bench set) for chain-wide questions; `only` counts one store alone (a store's previous
     period). Either way full parts already remembered are used instead.
     """
-    key = ("store_parts", period, windows.churn_days, windows.conversion_days)
+    key = ("store_parts", period, windows.churn_days, windows.conversion_days,
+           windows.core_days, windows.potential_days, windows.ordinary_days)
     if chain_only or only:
         full = recall(conn, key)
         if full is not None:
@@ -189,8 +200,14 @@ def store_parts(conn: Connection, period: Period, windows: MetricWindows, *,
 def _compute(conn: Connection, period: Period, windows: MetricWindows,
              chain_only: bool = False, only: str | None = None) -> StoreParts:
     end_next = datetime.combine(period.end + timedelta(days=1), time.min)
-    churn_from = datetime.combine(period.end - timedelta(days=windows.churn_days), time.min)
-    params = {"start_ts": period.start_ts, "end_next": end_next, "churn_from": churn_from,
+    def back(days: int) -> datetime:  # the first instant of the day `days` before the end
+        return datetime.combine(period.end - timedelta(days=days), time.min)
+
+    params = {"start_ts": period.start_ts, "end_next": end_next,
+              "churn_from": back(windows.churn_days), "core_from": back(windows.core_days),
+              "potential_from": back(windows.potential_days),
+              "ordinary_from": back(windows.ordinary_days),
+              "window_from": back(max(windows.churn_days, windows.ordinary_days)),
               "conversion_days": windows.conversion_days, "only": only}
     narrow = {"members": "m.store_id = :only", "sales": "store_id = :only",
               "stats": "s.store_id = :only",

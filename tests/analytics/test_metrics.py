@@ -156,3 +156,18 @@ def test_one_store_parts_match_full_parts_for_that_store(store: MemberStore) -> 
         one.store("S2")
     with pytest.raises(ValueError, match="not counted for region 华东"):
         one.region("华东")
+
+
+def test_interval_groups_per_store_follow_the_last_purchase_before_the_end(chain_store) -> None:
+    """tests/tools/chain.py as of 2026-11-24: M07 last bought 09-01 (84 days: 潜力),
+    M02 08-20 (96 days: 普通), M01 11-20 (4 days: 核心); S002's M04 10-30 (25 days)."""
+    from copilot.analytics.by_store import store_parts
+
+    with chain_store.read() as conn:
+        parts = store_parts(conn, Period.parse("2026-11-01", "2026-11-24"), MetricWindows())
+    s1, s2 = parts.store("S001"), parts.store("S002")
+    assert (s1.buyers, s1.potential, s1.ordinary) == (3, 1, 1)
+    assert (s2.buyers, s2.potential, s2.ordinary) == (1, 0, 0)
+    # M05 (S003) last bought 2025-01-10: churned, in neither group
+    s3 = parts.store("S003")
+    assert (s3.churned, s3.potential, s3.ordinary) == (1, 0, 0)

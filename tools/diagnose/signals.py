@@ -50,6 +50,8 @@ def part_figures(p: Parts, report: MetricsReport) -> dict[str, Figure]:
     out["member_spend"] = ratio(p.member_sales, p.active)
     out["unit_price"] = ratio(p.sales, p.units)
     out["retained_spend"] = ratio(p.member_sales, p.buyers - p.churned)
+    out["potential_share"] = ratio(p.potential, p.buyers)
+    out["ordinary_share"] = ratio(p.ordinary, p.buyers)
     return out
 
 
@@ -64,10 +66,8 @@ _SCOPED = """scoped AS (
 )"""
 _LEVELS = "m.mine, GROUPING(m.mine) AS total"
 
-# Counts from the member table alone (cheap), and the interval groups, which need each
-# member's last purchase before the end date (a scan of the window): two queries, so a
-# diagnosis asks for the scan only when an interval check is wanted, and they run side by
-# side when both are.
+# Counts from the member table alone; the interval groups come with the metric parts
+# (by_store.py), which scan the last purchases before the end date anyway.
 _MEMBERS = """
 WITH """ + _SCOPED + """
 SELECT """ + _LEVELS + """, COUNT(*) AS members,
@@ -77,24 +77,6 @@ SELECT """ + _LEVELS + """, COUNT(*) AS members,
        COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined,
        COUNT(CASE WHEN m.joined_at >= :start_ts AND m.wecom_added THEN 1 END) AS joined_wecom
 FROM scoped m
-GROUP BY ROLLUP (m.mine)
-"""
-
-_INTERVALS = """
-WITH """ + _SCOPED + """, recent AS (
-    SELECT member_id, MAX(ts) AS last_ts FROM transactions
-    WHERE member_id IS NOT NULL AND ts >= :ordinary_from AND ts < :end_next
-      AND member_id IN (SELECT member_id FROM scoped)  -- the region's members only
-    GROUP BY member_id
-)
-SELECT """ + _LEVELS + """,
-       COUNT(CASE WHEN s.first_ts < :end_next THEN 1 END) AS buyers,
-       COUNT(CASE WHEN r.last_ts >= :potential_from AND r.last_ts < :core_from
-                  THEN 1 END) AS potential,
-       COUNT(CASE WHEN r.last_ts < :potential_from THEN 1 END) AS ordinary
-FROM scoped m
-LEFT JOIN member_stats s ON s.member_id = m.member_id
-LEFT JOIN recent r ON r.member_id = m.member_id
 GROUP BY ROLLUP (m.mine)
 """
 
@@ -163,49 +145,62 @@ def _run(conn: Connection, sql: str, column: str, access: Access, params: dict
 # Which query each check needs (guest_join_rate needs two).
 NEEDS = {"wecom_share": ("members",), "new_wecom_share": ("members",),
          "owned_share": ("members",), "opt_out_share": ("members",),
-         "potential_share": ("intervals",), "ordinary_share": ("intervals",),
+         "potential_share": (), "ordinary_share": (),  # from the metric parts
          "second_purchase_rate": ("second",), "member_ticket_share": ("tickets",),
          "member_frequency": ("tickets",), "guest_join_rate": ("members", "tickets")}
-Reader = Callable[[], AbstractContextManager[Connection]]  # another read connection
-_QUERIES = {"members": (_MEMBERS, "m.store_id"), "intervals": (_INTERVALS, "m.store_id"),
-            "second": (_SECOND, "m.store_id"),
+_QUERIES = {"members": (_MEMBERS, "m.store_id"), "second": (_SECOND, "m.store_id"),
             "tickets": (_TICKETS, "t.store_id")}
 
 
-def sql_figures(conn: Connection, period: Period, windows: MetricWindows, access: Access,
-                wanted: set[str], *, store: str, region: str, days: int, cohort_days: int,
-                active: tuple[int, int], read: Reader | None = None,
-                ) -> tuple[dict[str, Figure], dict[str, Figure]]:
-    """The SQL checks in `wanted` for the store and for its region as a whole.
+@dataclass(frozen=True)
+class Checks:
+    """The check queries of one diagnosis: same store, region, period and caller."""
 
-    Only the queries the wanted checks need are run; with `read` (more connections) they
-    run side by side. `active` is (store, region) active members from the metric parts, the
-    denominators of the visit frequency.
-    """
-    params = {**_params(period, windows, days, cohort_days), "store": store, "region": region}
+    period: Period
+    windows: MetricWindows
+    access: Access
+    store: str
+    region: str
+    days: int
+    cohort_days: int
+
+    def params(self) -> dict:
+        return {**_params(self.period, self.windows, self.days, self.cohort_days),
+                "store": self.store, "region": self.region}
+
+    def counts(self, conn: Connection, query: str) -> tuple[dict[str, int], dict[str, int]]:
+        """(store, region) counts of one query, remembered per data version."""
+        params = self.params()
+        key = ("diagnose", query, tuple(sorted(params.items())), self.access.stores)
+        return remembered(conn, key, lambda: _run(conn, *_QUERIES[query], self.access, params))
+
+
+Reader = Callable[[], AbstractContextManager[Connection]]  # opens another read connection
+
+
+def sql_figures(conn: Connection, checks: Checks, wanted: set[str], active: tuple[int, int],
+                read: Reader | None = None) -> tuple[dict[str, Figure], dict[str, Figure]]:
+    """The SQL checks in `wanted` for the store and for its region as a whole; only the
+    queries they need are run, side by side when `read` gives more connections. `active`
+    is (store, region) active members from the metric parts, the denominators of the
+    visit frequency."""
     names = sorted({q for check in wanted for q in NEEDS.get(check, ())})
-    frozen = tuple(sorted(params.items()))
 
-    def one(q: str, c: Connection) -> tuple[dict[str, int], dict[str, int]]:
-        return remembered(c, ("diagnose", q, frozen, access.stores),
-                          lambda: _run(c, *_QUERIES[q], access, params))
-
-    def on_own(q: str) -> tuple[dict[str, int], dict[str, int]]:
+    def on_own(query: str) -> tuple[dict[str, int], dict[str, int]]:
         assert read is not None
         with read() as c:
-            return one(q, c)
+            return checks.counts(c, query)
 
     if read is None or len(names) < 2:
-        got = {q: one(q, conn) for q in names}
+        got = {q: checks.counts(conn, q) for q in names}
     else:
         with ThreadPoolExecutor(max_workers=len(names) - 1) as pool:
             later = {q: pool.submit(on_own, q) for q in names[1:]}
-            got = {names[0]: one(names[0], conn)}
+            got = {names[0]: checks.counts(conn, names[0])}
             got.update({q: f.result() for q, f in later.items()})
     out: list[dict[str, Figure]] = []
     for i in (0, 1):
-        members = {**got.get("members", ({}, {}))[i], **got.get("intervals", ({}, {}))[i]}
-        figures = _figures(members, *(got.get(q, ({}, {}))[i] for q in ("second", "tickets")),
+        figures = _figures(*(got.get(q, ({}, {}))[i] for q in ("members", "second", "tickets")),
                            active[i])
         out.append({k: v for k, v in figures.items() if k in wanted})
     return out[0], out[1]
@@ -222,8 +217,6 @@ def _figures(m: dict[str, int], s: dict[str, int], t: dict[str, int], active: in
         "new_wecom_share": ratio(get(m, "joined_wecom"), get(m, "joined")),
         "owned_share": ratio(get(m, "owned"), get(m, "members")),
         "opt_out_share": ratio(get(m, "opted_out"), get(m, "members")),
-        "potential_share": ratio(get(m, "potential"), get(m, "buyers")),
-        "ordinary_share": ratio(get(m, "ordinary"), get(m, "buyers")),
         "second_purchase_rate": ratio(get(s, "again"), get(s, "cohort")),
         "member_ticket_share": ratio(get(t, "member_tickets"), get(t, "tickets")),
         "member_frequency": ratio(get(t, "member_tickets"), active),
