@@ -33,7 +33,13 @@ WITH recent AS (
     GROUP BY member_id
 ), everyone AS (
     SELECT m.store_id, COUNT(*) AS members,
-           COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined
+           COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined,
+           -- profile counts a diagnosis checks causes with (企微, 归属导购, 退订)
+           COUNT(CASE WHEN m.wecom_added THEN 1 END) AS wecom,
+           COUNT(CASE WHEN m.staff_id IS NOT NULL THEN 1 END) AS owned,
+           COUNT(CASE WHEN m.opt_out THEN 1 END) AS opted_out,
+           COUNT(CASE WHEN m.joined_at >= :start_ts AND m.wecom_added THEN 1 END)
+               AS joined_wecom
     FROM members m
     WHERE m.joined_at < :end_next AND {members}
     GROUP BY m.store_id
@@ -58,7 +64,8 @@ WITH recent AS (
     WHERE s.joined_at < :end_next AND {stats}
     GROUP BY s.store_id
 )
-SELECT e.store_id, e.members, e.joined, COALESCE(b.converted, 0) AS converted,
+SELECT e.store_id, e.members, e.joined, e.wecom, e.owned, e.opted_out, e.joined_wecom,
+       COALESCE(b.converted, 0) AS converted,
        COALESCE(b.buyers, 0) AS buyers, COALESCE(b.churned, 0) AS churned,
        COALESCE(b.potential, 0) AS potential, COALESCE(b.ordinary, 0) AS ordinary
 FROM everyone e LEFT JOIN bought b ON b.store_id = e.store_id
@@ -66,7 +73,8 @@ FROM everyone e LEFT JOIN bought b ON b.store_id = e.store_id
 
 _TICKETS = """
 SELECT store_id, COUNT(*) AS tickets, SUM(amount) AS sales, SUM(units) AS units,
-       COALESCE(SUM(CASE WHEN member_id IS NOT NULL THEN amount END), 0) AS member_sales
+       COALESCE(SUM(CASE WHEN member_id IS NOT NULL THEN amount END), 0) AS member_sales,
+       COUNT(member_id) AS member_tickets
 FROM transactions
 WHERE ts >= :start_ts AND ts < :end_next AND {sales}
 GROUP BY store_id
@@ -100,8 +108,9 @@ FROM (SELECT member_id, COUNT(*) AS n FROM transactions
       GROUP BY member_id) per_member
 """)
 
-HOMED_FIELDS = ("members", "joined", "converted", "buyers", "churned", "potential", "ordinary")
-TICKET_FIELDS = ("tickets", "sales", "units", "member_sales")
+HOMED_FIELDS = ("members", "joined", "converted", "buyers", "churned", "potential", "ordinary",
+                "wecom", "owned", "opted_out", "joined_wecom")
+TICKET_FIELDS = ("tickets", "sales", "units", "member_sales", "member_tickets")
 
 
 def _num(x: object) -> float | int:
@@ -123,10 +132,15 @@ class Parts:
     churned: int = 0
     potential: int = 0  # buyers whose last purchase is core_days..potential_days back
     ordinary: int = 0  # … potential_days..ordinary_days back
+    wecom: int = 0  # members added on WeCom
+    owned: int = 0  # members with an owning staff member
+    opted_out: int = 0
+    joined_wecom: int = 0  # of the members who joined in the period, added on WeCom
     tickets: int = 0
     sales: float = 0
     units: int = 0
     member_sales: float = 0
+    member_tickets: int = 0
     active: int = 0
     repeaters: int = 0
 

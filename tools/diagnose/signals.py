@@ -52,6 +52,14 @@ def part_figures(p: Parts, report: MetricsReport) -> dict[str, Figure]:
     out["retained_spend"] = ratio(p.member_sales, p.buyers - p.churned)
     out["potential_share"] = ratio(p.potential, p.buyers)
     out["ordinary_share"] = ratio(p.ordinary, p.buyers)
+    # profile and ticket checks, counted with the parts (by_store.py) at no extra scan
+    out["wecom_share"] = ratio(p.wecom, p.members)
+    out["new_wecom_share"] = ratio(p.joined_wecom, p.joined)
+    out["owned_share"] = ratio(p.owned, p.members)
+    out["opt_out_share"] = ratio(p.opted_out, p.members)
+    out["member_ticket_share"] = ratio(p.member_tickets, p.tickets)
+    out["member_frequency"] = ratio(p.member_tickets, p.active)
+    out["guest_join_rate"] = ratio(p.joined, p.tickets - p.member_tickets)
     return out
 
 
@@ -65,20 +73,6 @@ _SCOPED = """scoped AS (
       AND m.store_id IN (SELECT store_id FROM stores WHERE region = :region)
 )"""
 _LEVELS = "m.mine, GROUPING(m.mine) AS total"
-
-# Counts from the member table alone; the interval groups come with the metric parts
-# (by_store.py), which scan the last purchases before the end date anyway.
-_MEMBERS = """
-WITH """ + _SCOPED + """
-SELECT """ + _LEVELS + """, COUNT(*) AS members,
-       COUNT(CASE WHEN m.wecom_added THEN 1 END) AS wecom,
-       COUNT(CASE WHEN m.staff_id IS NOT NULL THEN 1 END) AS owned,
-       COUNT(CASE WHEN m.opt_out THEN 1 END) AS opted_out,
-       COUNT(CASE WHEN m.joined_at >= :start_ts THEN 1 END) AS joined,
-       COUNT(CASE WHEN m.joined_at >= :start_ts AND m.wecom_added THEN 1 END) AS joined_wecom
-FROM scoped m
-GROUP BY ROLLUP (m.mine)
-"""
 
 # New customers whose first purchase day is in [cohort_from, cohort_to): did they buy again
 # within `days` days? Every one of them had the full window before the end date.
@@ -97,18 +91,6 @@ SELECT """ + _LEVELS + """, COUNT(*) AS cohort, COUNT(a.member_id) AS again
 FROM cohort m LEFT JOIN again a ON a.member_id = m.member_id
 GROUP BY ROLLUP (m.mine)
 """
-
-_TICKETS = """
-WITH scoped AS (
-    SELECT t.member_id, CASE WHEN {access} AND t.store_id = :store THEN 1 ELSE 0 END AS mine
-    FROM transactions t
-    WHERE t.ts >= :start_ts AND t.ts < :end_next
-      AND t.store_id IN (SELECT store_id FROM stores WHERE region = :region)
-)
-SELECT """ + _LEVELS + """, COUNT(*) AS tickets, COUNT(m.member_id) AS member_tickets
-FROM scoped m GROUP BY ROLLUP (m.mine)
-"""
-
 
 def _day(d) -> datetime:
     return datetime.combine(d, time.min)
@@ -142,14 +124,9 @@ def _run(conn: Connection, sql: str, column: str, access: Access, params: dict
     return store, region
 
 
-# Which query each check needs (guest_join_rate needs two).
-NEEDS = {"wecom_share": ("members",), "new_wecom_share": ("members",),
-         "owned_share": ("members",), "opt_out_share": ("members",),
-         "potential_share": (), "ordinary_share": (),  # from the metric parts
-         "second_purchase_rate": ("second",), "member_ticket_share": ("tickets",),
-         "member_frequency": ("tickets",), "guest_join_rate": ("members", "tickets")}
-_QUERIES = {"members": (_MEMBERS, "m.store_id"), "second": (_SECOND, "m.store_id"),
-            "tickets": (_TICKETS, "t.store_id")}
+# Which query each check needs; the others come with the metric parts (part_figures).
+NEEDS = {"second_purchase_rate": ("second",)}
+_QUERIES = {"second": (_SECOND, "m.store_id")}
 
 
 @dataclass(frozen=True)
@@ -200,25 +177,10 @@ def sql_figures(conn: Connection, checks: Checks, wanted: set[str], active: tupl
             got.update({q: f.result() for q, f in later.items()})
     out: list[dict[str, Figure]] = []
     for i in (0, 1):
-        figures = _figures(*(got.get(q, ({}, {}))[i] for q in ("members", "second", "tickets")),
-                           active[i])
+        figures = _figures(got.get("second", ({}, {}))[i])
         out.append({k: v for k, v in figures.items() if k in wanted})
     return out[0], out[1]
 
 
-def _figures(m: dict[str, int], s: dict[str, int], t: dict[str, int], active: int
-             ) -> dict[str, Figure]:
-    def get(d: dict[str, int], key: str) -> int:
-        return d.get(key, 0)
-
-    guests = get(t, "tickets") - get(t, "member_tickets")
-    return {
-        "wecom_share": ratio(get(m, "wecom"), get(m, "members")),
-        "new_wecom_share": ratio(get(m, "joined_wecom"), get(m, "joined")),
-        "owned_share": ratio(get(m, "owned"), get(m, "members")),
-        "opt_out_share": ratio(get(m, "opted_out"), get(m, "members")),
-        "second_purchase_rate": ratio(get(s, "again"), get(s, "cohort")),
-        "member_ticket_share": ratio(get(t, "member_tickets"), get(t, "tickets")),
-        "member_frequency": ratio(get(t, "member_tickets"), active),
-        "guest_join_rate": ratio(get(m, "joined"), guests),
-    }
+def _figures(s: dict[str, int]) -> dict[str, Figure]:
+    return {"second_purchase_rate": ratio(s.get("again", 0), s.get("cohort", 0))}
