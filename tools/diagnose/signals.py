@@ -10,9 +10,6 @@ store's own figures.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -151,30 +148,18 @@ class Checks:
         key = ("diagnose", query, tuple(sorted(params.items())), self.access.stores)
         return remembered(conn, key, lambda: _run(conn, *_QUERIES[query], self.access, params))
 
+    def prefetch(self, conn: Connection) -> None:
+        """Every check query now, remembered (run alongside other work)."""
+        for query in sorted(_QUERIES):
+            self.counts(conn, query)
 
-Reader = Callable[[], AbstractContextManager[Connection]]  # opens another read connection
 
-
-def sql_figures(conn: Connection, checks: Checks, wanted: set[str], active: tuple[int, int],
-                read: Reader | None = None) -> tuple[dict[str, Figure], dict[str, Figure]]:
+def sql_figures(conn: Connection, checks: Checks, wanted: set[str]
+                ) -> tuple[dict[str, Figure], dict[str, Figure]]:
     """The SQL checks in `wanted` for the store and for its region as a whole; only the
-    queries they need are run, side by side when `read` gives more connections. `active`
-    is (store, region) active members from the metric parts, the denominators of the
-    visit frequency."""
-    names = sorted({q for check in wanted for q in NEEDS.get(check, ())})
-
-    def on_own(query: str) -> tuple[dict[str, int], dict[str, int]]:
-        assert read is not None
-        with read() as c:
-            return checks.counts(c, query)
-
-    if read is None or len(names) < 2:
-        got = {q: checks.counts(conn, q) for q in names}
-    else:
-        with ThreadPoolExecutor(max_workers=len(names) - 1) as pool:
-            later = {q: pool.submit(on_own, q) for q in names[1:]}
-            got = {names[0]: checks.counts(conn, names[0])}
-            got.update({q: f.result() for q, f in later.items()})
+    queries they need are run (or read from memory, see Checks.prefetch)."""
+    got = {q: checks.counts(conn, q) for q in sorted({q for check in wanted
+                                                      for q in NEEDS.get(check, ())})}
     out: list[dict[str, Figure]] = []
     for i in (0, 1):
         figures = _figures(got.get("second", ({}, {}))[i])

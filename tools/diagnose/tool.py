@@ -2,8 +2,9 @@
 
 Why it is built this way: a supervisor preparing a store visit needs, in one answer, which
 metrics are off, which matter most in money, why (only where the data shows it) and what to
-do (a playbook section). Two `store_parts` calls (this period and the previous one) give
-every metric for store, region and chain; the cause checks add a few aggregate queries;
+do (a playbook section). Two `store_parts` calls (this period for every store, the previous
+one for the store alone, on a second connection at the same time) give every metric and
+most cause checks for store, region and chain; the second-purchase check adds one query;
 the rules and wording live in kpi_tree.toml.
 """
 
@@ -67,12 +68,13 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
         checks = Checks(period, windows, access, sid, region, tree.second_purchase_days,
                         tree.second_purchase_cohort_days)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            # The store's previous period on a second connection while this one counts the
-            # current period: DuckDB runs both at once (about 15 ms less on 2 cores).
-            later = pool.submit(_previous, ctx, before, sid)
+            # A second connection counts the store's previous period and runs the check
+            # queries (remembered) while this one counts the current period: DuckDB runs
+            # both at once, and the two halves take about as long.
+            later = pool.submit(_meanwhile, ctx, before, checks)
             current = store_parts(conn, period, windows)
             previous = later.result()
-        levels, report, active = _levels(ctx, scope, region, current, previous)
+        levels, report = _levels(ctx, scope, region, current, previous)
         region_label = f"{region}区整体"
         names = {m.key: (m.name, m.unit) for m in report.metrics}
         names.update({k: (v.zh, v.unit) for k, v in tree.values.items()})
@@ -80,8 +82,7 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
         abnormal = abnormal_items(tree, lines, levels["store"], region_label, names)
         # Only the checks some abnormal metric asks for: a healthy store costs no query.
         wanted = {c.check for a in abnormal for c in tree.metrics[a.key].causes}
-        store_sql, region_sql = sql_figures(conn, checks, wanted, active,
-                                            read=ctx.members.read)
+        store_sql, region_sql = sql_figures(conn, checks, wanted)
         levels["store"].update(store_sql)
         levels["region"].update(region_sql)
         note = outside_warning(conn, period.start, period.end)
@@ -96,15 +97,19 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
     return result
 
 
-def _previous(ctx: ToolContext, period: Period, store_id: str) -> StoreParts:
+def _meanwhile(ctx: ToolContext, period: Period, checks: Checks) -> StoreParts:
+    """The store's parts for the previous period; then every check query, remembered, so
+    the checks asked for afterwards are answered from memory."""
     with ctx.members.read() as conn:
-        return store_parts(conn, period, ctx.settings.metrics, only=store_id)
+        parts = store_parts(conn, period, ctx.settings.metrics, only=checks.store)
+        checks.prefetch(conn)
+        return parts
 
 
 def _levels(ctx: ToolContext, scope: Scope, region: str, current: StoreParts,
-            previous: StoreParts) -> tuple[Levels, MetricsReport, tuple[int, int]]:
-    """Figures of the store, its region, the chain and the store's previous period; the
-    store's report (names, units, definitions); (store, region) active members.
+            previous: StoreParts) -> tuple[Levels, MetricsReport]:
+    """Figures of the store, its region, the chain and the store's previous period, and the
+    store's report (names, units, definitions).
 
     Region and chain are their stores' parts summed (`stores_total`), so every rate is on the
     store's own definition; a count (active members) is compared with the mean per store.
@@ -127,7 +132,7 @@ def _levels(ctx: ToolContext, scope: Scope, region: str, current: StoreParts,
     for level, ids in (("region", in_region), ("chain", list(current.store_region))):
         mean = sum(current.store(s).active for s in ids) / len(ids)
         levels[level]["active_members"] = Figure(round(mean), None, len(ids))
-    return levels, report, (store_p.active, region_p.active)
+    return levels, report
 
 
 def _with_chart(ctx: ToolContext, result: DiagnoseResult, lines: list[MetricLine]
