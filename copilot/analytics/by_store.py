@@ -14,7 +14,7 @@ on the end date, so the cache is valid for any period).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -156,6 +156,8 @@ class StoreParts:
     activity: dict[tuple[str, str], tuple[int, int]]  # (level, key) → (active, repeaters)
     # Activity counted only for these (level, key)s (see store_parts); None = every level.
     counted: frozenset[tuple[str, str]] | None = None
+    _totals: dict[tuple[str, ...], Parts] = field(default_factory=dict, compare=False,
+                                                  repr=False)
 
     def of(self, store_ids: tuple[str, ...] | list[str], level: str, key: str = "") -> Parts:
         """Parts of a set of stores; `level`/`key` name its activity ("store", "S001")."""
@@ -176,10 +178,13 @@ class StoreParts:
         each of two stores as a repeat buyer, so its repurchase rate runs above every
         store's (42 % against 35 % summed over the same stores on the demo data) and every
         store would look weak next to it."""
-        total = Parts()
-        for sid in store_ids:
-            total = total.plus(self.store(sid))
-        return total
+        key = tuple(store_ids)
+        if key not in self._totals:  # asked for again and again within one answer
+            total = Parts()
+            for sid in store_ids:
+                total = total.plus(self.store(sid))
+            self._totals[key] = total
+        return self._totals[key]
 
     def region_stores(self, region: str) -> list[str]:
         return [s for s, r in self.store_region.items() if r == region]

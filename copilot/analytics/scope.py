@@ -7,6 +7,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, TextClause, bindparam, text
 
+from copilot.analytics.remember import remembered
 from copilot.errors import UserError
 from copilot.lang.stores import StoreRow, match_region, match_store
 
@@ -40,9 +41,14 @@ class Scope:
 
 
 def store_rows(conn: Connection) -> list[StoreRow]:
+    """Every store, remembered per data version (each answer needs them two or three times)."""
+    return list(remembered(conn, ("store_rows",), lambda: _store_rows(conn)))
+
+
+def _store_rows(conn: Connection) -> tuple[StoreRow, ...]:
     rows = conn.execute(text("SELECT store_id, name, region, city FROM stores ORDER BY store_id"))
     # city is optional in imports; the matcher wants text everywhere
-    return [StoreRow(sid, name, region or "", city or "") for sid, name, region, city in rows]
+    return tuple(StoreRow(sid, name, region or "", city or "") for sid, name, region, city in rows)
 
 
 def resolve_scope(
