@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, timedelta
 from typing import Annotated
@@ -186,3 +187,15 @@ def fmt_delta(value: float | None, other: float | None, unit: str) -> str:
         return ""
     diff = round((value / other - 1) * 100, 1)
     return "持平" if diff == 0 else f"{diff:+.1f}%"
+
+
+def birthday_keys(day: date, days: int) -> list[int]:
+    """month*100+day of every birthday celebrated from `day` through `day + days`: what the
+    SQL filter matches (29 February only where a 28 February of a common year is inside)."""
+    keys: set[int] = set()
+    for n in range(days + 1):
+        d = day + timedelta(days=n)
+        keys.add(d.month * 100 + d.day)
+        if d.month == 2 and d.day == 28 and not calendar.isleap(d.year):
+            keys.add(229)
+    return sorted(keys)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Connection, text
 
 from copilot.analytics.facts import facts_sql
-from copilot.analytics.rfm import INTERVAL_GROUPS
+from copilot.analytics.rfm import INTERVAL_GROUPS, interval_of, interval_sql
 from copilot.config import MetricWindows
 from copilot.data.access import Access
 from copilot.errors import UserError
@@ -177,31 +177,12 @@ def _filters(args: QueryMembersArgs, ctx: ToolContext) -> tuple[str, dict[str, o
         clauses.append("m.staff_id = :me")
         params["me"] = ctx.caller.user.staff_id
     if args.stage:
-        clauses.append("(" + " OR ".join(_stage_sql(s, ctx.settings.metrics) for s in args.stage)
-                       + ")")
+        days = "(CAST(:today AS DATE) - CAST(f.last_ts AS DATE))"
+        clauses.append("(" + " OR ".join(interval_sql(s, ctx.settings.metrics, days,
+                                                      "f.last_ts IS NULL")
+                                         for s in args.stage) + ")")
         params["today"] = ctx.today
     return " AND ".join(clauses), params
-
-
-def _stage_sql(stage: str, w: MetricWindows) -> str:
-    days = "(CAST(:today AS DATE) - CAST(f.last_ts AS DATE))"
-    bounds = [0, w.core_days, w.potential_days, w.ordinary_days]
-    i = INTERVAL_GROUPS.index(stage)
-    if i == 4:
-        return "f.last_ts IS NULL"
-    if i == 3:
-        return f"{days} > {w.ordinary_days}"
-    low = f"{days} > {bounds[i]}" if i else "TRUE"
-    return f"(f.last_ts IS NOT NULL AND {low} AND {days} <= {bounds[i + 1]})"
-
-
-def stage_of(days_since: int | None, w: MetricWindows) -> str:
-    if days_since is None:
-        return INTERVAL_GROUPS[4]
-    for i, limit in enumerate((w.core_days, w.potential_days, w.ordinary_days)):
-        if days_since <= limit:
-            return INTERVAL_GROUPS[i]
-    return INTERVAL_GROUPS[3]
 
 
 def _member(conn: Connection, access: Access, r, today: date, w: MetricWindows, *,
@@ -212,7 +193,7 @@ def _member(conn: Connection, access: Access, r, today: date, w: MetricWindows, 
         member_id=r["member_id"], name=name, phone=phone, masked=masked, tier=r["tier"],
         points=int(r["points"] or 0), store=f"{r['store_name']}({r['store_id']})",
         owner=f"{r['staff_name']}({r['staff_id']})" if r["staff_id"] else None,
-        stage=stage_of(days, w), last_purchase=r["last_ts"].date().isoformat() if r["last_ts"]
+        stage=interval_of(days, w), last_purchase=r["last_ts"].date().isoformat() if r["last_ts"]
         else None, days_since=days, purchases=int(r["purchases"] or 0),
         spend=float(r["spend"] or 0), joined=r["joined_at"].date().isoformat(),
         wecom_added=bool(r["wecom_added"]), opt_out=bool(r["opt_out"]))

@@ -190,8 +190,7 @@ class StoreParts:
         return [s for s, r in self.store_region.items() if r == region]
 
     def region(self, region: str) -> Parts:
-        ids = [s for s, r in self.store_region.items() if r == region]
-        return self.of(ids, "region", region)
+        return self.of(self.region_stores(region), "region", region)
 
     def chain(self) -> Parts:
         return self.of(list(self.store_region), "chain", "")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
+
+from copilot.data.dataset import FACTS_AS_OF, info_value
 
 _CACHED = "SELECT member_id, first_ts, last_ts, purchases, spend FROM member_stats"
 _LIVE = """SELECT member_id, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(*) AS purchases,
@@ -20,8 +22,8 @@ FROM transactions WHERE member_id IS NOT NULL AND ts < :as_of_next GROUP BY memb
 
 
 def facts_as_of(conn: Connection) -> date | None:
-    row = conn.execute(text("SELECT value FROM dataset_info WHERE key = 'facts_as_of'")).first()
-    return date.fromisoformat(row[0]) if row and row[0] else None
+    value = info_value(conn, FACTS_AS_OF)
+    return date.fromisoformat(value) if value else None
 
 
 def facts_sql(conn: Connection, as_of: date) -> tuple[str, dict[str, object]]:

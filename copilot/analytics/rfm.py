@@ -31,6 +31,27 @@ RFM_CLASSES: dict[tuple[bool, bool, bool], str] = {
 # By days since the last purchase: ≤ core, ≤ potential, ≤ ordinary, longer, never.
 INTERVAL_GROUPS = ("核心会员", "潜力会员", "普通会员", "流失会员", "未消费会员")
 TIER_ORDER = ("钻石卡", "金卡", "银卡", "普卡")
+
+
+def interval_of(days_since: int | None, windows: MetricWindows) -> str:
+    """The interval group of a member `days_since` their last purchase (None: never)."""
+    if days_since is None:
+        return INTERVAL_GROUPS[4]
+    for i, limit in enumerate((windows.core_days, windows.potential_days,
+                               windows.ordinary_days)):
+        if days_since <= limit:
+            return INTERVAL_GROUPS[i]
+    return INTERVAL_GROUPS[3]
+
+
+def interval_sql(group: str, windows: MetricWindows, days: str, never: str) -> str:
+    """A SQL condition for one interval group: `days` is an expression for the days since
+    the last purchase (NULL for members who never bought), `never` the condition for them."""
+    i = INTERVAL_GROUPS.index(group)
+    if i == 4:
+        return never
+    bounds = (-1, windows.core_days, windows.potential_days, windows.ordinary_days, 10**6)
+    return f"({days} > {bounds[i]} AND {days} <= {bounds[i + 1]})"
 _THRESHOLDS = {"core_days", "potential_days", "ordinary_days", "rfm_high_score"}
 
 _MEMBER_TABLE = SCORED + """

@@ -61,8 +61,7 @@ def resolve_scope(
             "Give exactly one scope: --store, --region or --chain.",
         )
     if chain:
-        ids = [r[0] for r in conn.execute(text("SELECT store_id FROM stores ORDER BY store_id"))]
-        return Scope("chain", "全连锁", tuple(ids))
+        return Scope("chain", "全连锁", tuple(r.store_id for r in store_rows(conn)))
     if store:
         return resolve_store(conn, store)
     return resolve_region(conn, region or "")

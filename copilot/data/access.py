@@ -14,7 +14,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, TextClause, bindparam, text
 
-from copilot.analytics.scope import Scope, resolve_region, resolve_store, store_rows
+from copilot.analytics.scope import Scope, resolve_scope, resolve_store, store_rows
 from copilot.data.masking import mask_name, mask_phone
 from copilot.errors import UserError
 
@@ -98,15 +98,9 @@ class Access:
     def scope(self, conn: Connection, *, store: str | None = None, region: str | None = None,
               chain: bool = False) -> Scope:
         """Resolve a store or region name forgivingly, then check the user may see it."""
-        if chain:
-            found = Scope("chain", "全连锁", tuple(r.store_id for r in store_rows(conn)))
-        elif store:
-            found = resolve_store(conn, store)
-        elif region:
-            found = resolve_region(conn, region)
-        else:
+        if not (store or region or chain):
             return self.default_scope(conn)
-        return self.check(found)
+        return self.check(resolve_scope(conn, store=store, region=region, chain=chain))
 
     def check(self, scope: Scope) -> Scope:
         outside = set(scope.store_ids) - set(self.stores)

@@ -8,6 +8,8 @@ from sqlalchemy import Connection, text
 
 DEMO_PREFIX = "demo"
 IMPORT = "import"
+DATA_VERSION = "data_version"  # changes with every write (copilot/data/derived.py)
+FACTS_AS_OF = "facts_as_of"  # last transaction day the derived tables cover
 
 
 def read_info(conn: Connection) -> dict[str, str]:
@@ -40,6 +42,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def info_value(conn: Connection, key: str) -> str | None:
+    row = conn.execute(text("SELECT value FROM dataset_info WHERE key = :k"), {"k": key}).first()
+    return row[0] if row else None
+
+
 def data_version(conn: Connection) -> str | None:
     """An id that changes with every write (None for data written before versions).
 
@@ -49,8 +56,7 @@ def data_version(conn: Connection) -> str | None:
     snapshot = conn.info.get("snapshot", False)  # set on connect by the store (store.py)
     if snapshot and "data_version" in conn.info:
         return conn.info["data_version"]
-    row = conn.execute(text("SELECT value FROM dataset_info WHERE key = 'data_version'")).first()
-    version = row[0] if row else None
+    version = info_value(conn, DATA_VERSION)
     if snapshot:
         conn.info["data_version"] = version
     return version

@@ -22,10 +22,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
-from copilot.data.dataset import set_info
+from copilot.data.dataset import DATA_VERSION, FACTS_AS_OF, set_info
 
-DATA_VERSION = "data_version"  # dataset_info key: changes with every write
-FACTS_AS_OF = "facts_as_of"  # dataset_info key: last transaction day the tables cover
 UNCATEGORISED = "未分类"  # member_categories.category of lines without one (as in the SQL)
 
 # The member's home store and join time ride along (migration 0003) for per-store counts.

@@ -32,6 +32,7 @@ from copilot.data.store import MemberStore
 from copilot.state.audit import recent
 from copilot.state.db import StateStore
 from tools.base import ToolContext
+from tools.common import birthday_keys
 from tools.followup import rules as R
 from tools.registry import get_tool
 from tools.runner import ToolOutcome, run_tool
@@ -289,9 +290,9 @@ def test_rules_cite_existing_playbook_sections() -> None:
 
 
 def test_rule_math() -> None:
-    assert 229 in R.birthday_keys(date(2027, 2, 21), 7)
-    assert 229 not in R.birthday_keys(date(2024, 2, 21), 7)
-    assert R.birthday_keys(date(2026, 12, 30), 3) == [101, 102, 1230, 1231]
+    assert 229 in birthday_keys(date(2027, 2, 21), 7)
+    assert 229 not in birthday_keys(date(2024, 2, 21), 7)
+    assert birthday_keys(date(2026, 12, 30), 3) == [101, 102, 1230, 1231]
     bands = R.tier_bands({"银卡": 2000, "金卡": 8000, "钻石卡": 20000}, 0.8)
     assert [(b.tier, b.low, b.threshold) for b in bands] == [
         ("银卡", 1600, 2000), ("金卡", 6400, 8000), ("钻石卡", 16000, 20000)]

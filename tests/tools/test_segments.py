@@ -11,8 +11,8 @@ from copilot.data.store import MemberStore
 from tests.conftest import pg_schema_url
 from tests.tools import chain
 from tests.tools.fixtures import make_ctx
+from tools.common import birthday_keys
 from tools.runner import run_tool
-from tools.segments.compile import birthday_keys
 
 # (spec, members expected for the 华北 supervisor E05, worked out from tests/tools/chain.py)
 CASES = [

@@ -13,7 +13,7 @@ import calendar
 import math
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from importlib import resources
 
@@ -108,18 +108,6 @@ def _celebrated(birthday: date, year: int) -> date:
     if birthday.month == 2 and birthday.day == 29 and not calendar.isleap(year):
         return date(year, 2, 28)
     return date(year, birthday.month, birthday.day)
-
-
-def birthday_keys(day: date, days: int) -> list[int]:
-    """month*100+day of every birthday celebrated from `day` through `day + days`: what the
-    SQL filter matches (29 February only where a 28 February of a common year is inside)."""
-    keys: set[int] = set()
-    for n in range(days + 1):
-        d = day + timedelta(days=n)
-        keys.add(d.month * 100 + d.day)
-        if d.month == 2 and d.day == 28 and not calendar.isleap(d.year):
-            keys.add(229)
-    return sorted(keys)
 
 
 def birthday_in(day: date, birthday: date | None, days: int) -> int | None:

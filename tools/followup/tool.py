@@ -19,7 +19,7 @@ from copilot.analytics.facts import facts_sql
 from copilot.data.access import Access
 from copilot.errors import UserError
 from tools.base import Citation, Tool, ToolArgs, ToolContext, ToolResult
-from tools.common import Day
+from tools.common import Day, birthday_keys
 from tools.followup import rules as R
 from tools.followup.who import Target, resolve_target
 
@@ -165,7 +165,7 @@ def _candidates(conn: Connection, access: Access, ctx: ToolContext, target: Targ
     if "birthday" in kinds:
         due.append("(m.birthday IS NOT NULL AND (EXTRACT(MONTH FROM m.birthday) * 100 "
                    "+ EXTRACT(DAY FROM m.birthday)) IN :bdays)")
-        params["bdays"] = R.birthday_keys(day, rules.birthday_days)
+        params["bdays"] = birthday_keys(day, rules.birthday_days)
     if "tier_upgrade" in kinds:
         for i, band in enumerate(R.tier_bands(ctx.settings.tier_thresholds,
                                               rules.tier_near_share)):

@@ -14,10 +14,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import TextClause, bindparam, text
 
-from copilot.analytics.rfm import INTERVAL_GROUPS, RFM_CLASSES
+from copilot.analytics.rfm import RFM_CLASSES, interval_sql
 from copilot.analytics.rollup import SCORE_CTES
 from copilot.config import MetricWindows
-from tools.followup.rules import birthday_keys
+from tools.common import birthday_keys
 from tools.segments.spec import SegmentSpec
 
 _POP = """pop AS MATERIALIZED (
@@ -82,7 +82,8 @@ def conditions(spec: SegmentSpec, stores: tuple[str, ...], q: Query, pre: str,
     if spec.rfm_classes:
         out.append(f"p.rfm_class IN {q.bind(pre + 'rfm', spec.rfm_classes)}")
     if spec.interval_groups:
-        out.append("(" + " OR ".join(_interval(g, w) for g in spec.interval_groups) + ")")
+        out.append("(" + " OR ".join(interval_sql(g, w, "p.recency_days", "p.purchases IS NULL")
+                                     for g in spec.interval_groups) + ")")
     # Days since the last purchase only exist for members who bought; purchase counts and
     # spend of members who never bought are 0, so "fewer than 2 purchases" includes them.
     for col, name, low, high in (
@@ -99,14 +100,6 @@ def conditions(spec: SegmentSpec, stores: tuple[str, ...], q: Query, pre: str,
     if not spec.include_opted_out:
         out.append("p.opt_out = FALSE")
     return out
-
-
-def _interval(group: str, w: MetricWindows) -> str:
-    i = INTERVAL_GROUPS.index(group)
-    if i == 4:
-        return "p.purchases IS NULL"
-    bounds = (-1, w.core_days, w.potential_days, w.ordinary_days, 10**6)
-    return f"(p.recency_days > {bounds[i]} AND p.recency_days <= {bounds[i + 1]})"
 
 
 def _member_fields(spec: SegmentSpec, q: Query, pre: str, as_of: date) -> list[str]:
