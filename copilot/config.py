@@ -7,6 +7,7 @@ Created by `get_settings()` on demand, never at import, so tests and commands ca
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator, model_validator
@@ -86,6 +87,18 @@ class Settings(BaseSettings):
     tier_thresholds: dict[str, float] = Field(default_factory=_default_tiers)
     # Operational state (audit log, saved segments): empty = SQLite under data_dir.
     state_url: str | None = None
+    # The chat model: "offline" (built in, no network) or "openai" (any OpenAI-compatible
+    # chat-completions endpoint: OpenAI, DeepSeek, DashScope, Moonshot, Zhipu, Ollama, vLLM).
+    llm_provider: Literal["offline", "openai"] = "offline"
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = Field(60.0, gt=0, le=600)
+    # Conversation history sent to an LLM, counted with tiktoken (the offline model reads
+    # all of it).
+    history_tokens: int = Field(6000, ge=500, le=200_000)
+    # Conversation memory (LangGraph checkpoints): empty = SQLite under data_dir.
+    memory_url: str | None = None
 
     @field_validator("data_dir")
     @classmethod
@@ -103,6 +116,11 @@ class Settings(BaseSettings):
     @property
     def state_db_url(self) -> str:
         return self.state_url or f"sqlite:///{self.data_dir / 'state.db'}"
+
+    @property
+    def memory_db_url(self) -> str:
+        """postgresql://… for a shared server, else the path of the local SQLite file."""
+        return self.memory_url or str(self.data_dir / "memory.db")
 
     @property
     def member_db_url(self) -> str:

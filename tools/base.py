@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection
@@ -22,6 +22,9 @@ from copilot.config import Settings
 from copilot.data.access import Access, Caller
 from copilot.data.store import MemberStore
 from copilot.state.db import StateStore
+
+if TYPE_CHECKING:  # chromadb is heavy: only tools that search playbooks pay for it
+    from knowledge.index import KnowledgeBase
 
 
 @dataclass
@@ -32,6 +35,16 @@ class ToolContext:
     caller: Caller
     today: date = field(default_factory=date.today)
     lang: str = "zh"
+    # The playbook index, opened on first use (most turns never search playbooks).
+    knowledge: Callable[[], KnowledgeBase] | None = None
+
+    def kb(self) -> KnowledgeBase:
+        if self.knowledge is None:
+            from knowledge.index import KnowledgeBase
+
+            opened = KnowledgeBase.from_settings(self.settings)
+            self.knowledge = lambda: opened
+        return self.knowledge()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[tuple[Connection, Access]]:
@@ -71,6 +84,9 @@ class Tool:
     name: str
     args: type[ToolArgs]
     run: Callable[[ToolContext, Any], ToolResult]
+    # Changes or sends something the user cannot take back: the agent runs it only after
+    # the user's explicit confirmation (enforced in the agent loop, not by the model).
+    confirm: bool = False
 
     @property
     def description(self) -> str:

@@ -11,7 +11,7 @@ from tools.base import Tool
 @cache
 def all_tools() -> tuple[Tool, ...]:
     # Imported here, not at module import, so importing one tool never drags in the rest.
-    from tools import followup, member_metrics, query_members, region_overview
+    from tools import followup, member_metrics, query_members, region_overview, search_playbooks
     from tools.diagnose import tool as diagnose
     from tools.segments import tool as segments
 
@@ -22,6 +22,7 @@ def all_tools() -> tuple[Tool, ...]:
         followup.TOOL,
         diagnose.TOOL,
         region_overview.TOOL,
+        search_playbooks.TOOL,
     )
 
 

@@ -1,30 +1,46 @@
 """The Chinese font the charts use, and per-character fallback when it lacks a glyph.
 
-Why ship a font: servers and containers usually have no CJK font, and matplotlib then
-draws every hanzi as an empty box. We ship a subset of Noto Sans CJK SC (GB2312 and more,
-see fonts/README.md) and register it with matplotlib's font manager on first use, not at
-import, so importing the package stays cheap and never touches global font state.
+Why ship a font: servers and containers usually have no CJK font, and every hanzi would
+come out as an empty box. We ship a subset of Noto Sans CJK SC (GB2312 and more, see
+fonts/README.md) and draw it with Pillow's FreeType binding.
 
 Why check glyphs ourselves: for a character outside the subset (a rare hanzi in a store
-name), matplotlib would silently pick Last Resort boxes. We look it up in every font
-matplotlib knows, add the first one that has it to the family list (matplotlib then falls
-back glyph by glyph), and report the characters no font has.
+name), FreeType would silently draw the .notdef box. We read which characters each font
+maps (`sfnt.codepoints`), draw such a character with the first system font that has it,
+and report the characters no font has. The system fonts are only scanned when a chart
+needs one, so ordinary charts never touch them.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
+import os
+import re
+import struct
+import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from matplotlib import font_manager
-from matplotlib.ft2font import FT2Font
+from PIL import ImageFont
+
+from copilot.charts.sfnt import codepoints, face_count
 
 FONT_FILE = "NotoSansSC-Subset.otf"
-_LOCK = threading.Lock()
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+# Faces whose file name says bold/italic/etc. are tried after the regular ones.
+_NOT_REGULAR = re.compile(r"bold|black|heavy|italic|oblique|light|thin|condensed|semi|medium|"
+                          r"extra|narrow|mono|math", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face of a font file (a .ttc holds several) and its family name."""
+
+    path: Path
+    index: int
+    family: str
 
 
 @dataclass(frozen=True)
@@ -35,14 +51,21 @@ class ShippedFont:
     family: str
     codepoints: frozenset[int]
 
+    @property
+    def face(self) -> Face:
+        return Face(self.path, 0, self.family)
+
 
 @dataclass(frozen=True)
 class FontChoice:
-    """The font families to draw some text with, and what could not be covered."""
+    """How to draw some text: `faces` maps each character the shipped font lacks to the
+    system face that has it (all else uses the shipped font); `families` lists the shipped
+    family then those fallbacks; `missing` are the characters no font has."""
 
     families: list[str]
     fallbacks: dict[str, str]
     missing: list[str]
+    faces: dict[str, Face] = field(default_factory=dict)
 
 
 def font_path() -> Path:
@@ -56,64 +79,91 @@ def font_path() -> Path:
 
 @functools.cache
 def shipped_font() -> ShippedFont:
-    """Register the shipped font with matplotlib (once, thread-safe) and describe it."""
+    """Describe the shipped font (once per process; read-only afterwards)."""
     path = font_path()
-    with _LOCK:
-        font = FT2Font(str(path))
-        registered = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
-        if path not in registered:
-            font_manager.fontManager.addfont(str(path))
-        return ShippedFont(path, font.family_name, frozenset(font.get_charmap()))
+    family = ImageFont.truetype(str(path), 12).getname()[0] or FONT_FILE
+    return ShippedFont(path, family, codepoints(path))
+
+
+def font_dirs() -> list[Path]:
+    """The usual system and user font folders of Linux, macOS and Windows."""
+    home = Path.home()
+    dirs = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
+            home / ".local/share/fonts", home / ".fonts"]
+    if sys.platform == "darwin":
+        dirs += [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
+    if sys.platform == "win32":
+        dirs.append(Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts")
+        dirs.append(home / "AppData/Local/Microsoft/Windows/Fonts")
+    return dirs
 
 
 @functools.cache
-def _charmap(fname: str, index: int) -> frozenset[int]:
-    """The code points a system font maps; empty when FreeType cannot read it."""
+def system_font_files() -> tuple[Path, ...]:
+    """Font files under `font_dirs()`, regular-looking names first, then by path, so the
+    choice of fallback does not depend on the order the file system lists them."""
+    found: set[Path] = set()
+    for folder in font_dirs():
+        if folder.is_dir():
+            found.update(p for p in folder.rglob("*")
+                         if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
+    return tuple(sorted(found, key=lambda p: (bool(_NOT_REGULAR.search(p.name)), str(p))))
+
+
+@functools.cache
+def _charmap(path: Path, index: int) -> frozenset[int]:
+    """The code points a system font maps; empty when we cannot read it."""
     try:
-        return frozenset(FT2Font(fname, face_index=index).get_charmap())
-    except (OSError, RuntimeError, ValueError):
+        return codepoints(path, index)
+    except (OSError, ValueError, struct.error):
         return frozenset()
 
 
-def _weight_distance(weight: object) -> int:
-    """How far a font entry's weight is from regular (400); unknown weights sort last."""
-    return abs(weight - 400) if isinstance(weight, int) else 1000
+@functools.cache
+def _faces(path: Path) -> int:
+    try:
+        return face_count(path)
+    except OSError:
+        return 0
 
 
-def _system_family_with(codepoint: int, shipped: Path) -> str | None:
-    """The family of the first font matplotlib knows that maps `codepoint`, preferring
-    regular upright faces (what findfont will pick for that family) and name order (so
-    the choice does not depend on the order fonts were scanned)."""
-    entries = sorted(
-        font_manager.fontManager.ttflist,
-        key=lambda e: (e.style != "normal", _weight_distance(e.weight), e.name, e.fname),
-    )
-    for entry in entries:
-        name = Path(entry.fname).name
-        if Path(entry.fname) == shipped or name.startswith("LastResort"):
-            continue  # Last Resort "has" every character, as a box
-        if codepoint in _charmap(entry.fname, getattr(entry, "index", 0)):
-            return entry.name
+@functools.cache
+def system_face_with(codepoint: int) -> Face | None:
+    """The first system face (in `system_font_files` order) that maps `codepoint`, or
+    None. Last Resort fonts are skipped: they "have" every character, as a box."""
+    shipped = shipped_font().path
+    for path in system_font_files():
+        if path == shipped or path.name.startswith("LastResort"):
+            continue
+        for index in range(_faces(path)):
+            if codepoint in _charmap(path, index):
+                try:
+                    family = ImageFont.truetype(str(path), 12, index=index).getname()[0]
+                except OSError:
+                    continue  # FreeType cannot open it after all
+                return Face(path, index, family or path.stem)
     return None
 
 
 def choose_fonts(texts: Iterable[str]) -> FontChoice:
-    """Families for drawing `texts`: the shipped font first, then one system family per
-    character the shipped font lacks (if any has it); characters no font has are listed
-    in `missing` and will render as boxes."""
+    """Fonts for drawing `texts`: the shipped font, plus one system face per character the
+    shipped font lacks (if any has it); characters no font has are listed in `missing`
+    and will be drawn as boxes."""
     shipped = shipped_font()
     families = [shipped.family]
     fallbacks: dict[str, str] = {}
+    faces: dict[str, Face] = {}
     missing: list[str] = []
     needed = sorted({c for text in texts for c in text if c.isprintable() and not c.isspace()})
     for char in needed:
         if ord(char) in shipped.codepoints:
             continue
-        family = _system_family_with(ord(char), shipped.path)
-        if family is None:
+        face = system_face_with(ord(char))
+        if face is None:
             missing.append(char)
             continue
-        fallbacks[char] = family
-        if family not in families:
-            families.append(family)
-    return FontChoice(families, fallbacks, missing)
+        faces[char] = face
+        fallbacks[char] = face.family
+        if face.family not in families:
+            families.append(face.family)
+    return FontChoice(families, fallbacks, missing, faces)

@@ -237,5 +237,5 @@ TOOLS = [
     Tool("build_segment", BuildSegmentArgs, build_segment),
     Tool("list_segments", ListSegmentsArgs, list_segments),
     Tool("refresh_segment", SegmentRefArgs, refresh_segment),
-    Tool("delete_segment", SegmentRefArgs, delete_segment),
+    Tool("delete_segment", SegmentRefArgs, delete_segment, confirm=True),
 ]

@@ -1,0 +1,60 @@
+"""The offline model's answers: composed only from tool results and fixed replies.
+
+Figures are never written here: an answer is the tool's own text (or its error), the
+passages a playbook search returned, and the citations the tools reported.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from langchain_core.messages import ToolMessage
+
+PASSAGES_SHOWN = 3
+PASSAGE_CHARS = 260
+
+
+@cache
+def replies() -> dict[str, dict[str, str]]:
+    raw = (resources.files("copilot.agent.offline") / "replies.toml").read_text("utf-8")
+    return tomllib.loads(raw)
+
+
+def reply(key: str, lang: str, **slots: str) -> str:
+    table = replies()["en" if lang == "en" else "zh"]
+    return table[key].format(**slots) if slots else table[key]
+
+
+def from_results(results: list[ToolMessage], lang: str) -> str:
+    parts: list[str] = []
+    cites: dict[tuple[str, str], str] = {}
+    for msg in results:
+        art = msg.artifact if isinstance(msg.artifact, dict) else None
+        if art is None:  # the user turned down a confirmation: nothing ran
+            parts.append(reply("cancelled", lang))
+            continue
+        if not art["ok"]:
+            parts.append(art["error"] or "")
+            continue
+        parts.append(_passages(art, lang) if art["name"] == "search_playbooks" else msg.text)
+        for c in art.get("citations", []):
+            cites.setdefault((c["playbook"], c["section"]), f"{c['title']} · {c['section']}")
+    if cites:
+        parts.append(f"{reply('sources', lang)}:\n" + "\n".join(f"- {c}" for c in cites.values()))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _passages(art: dict[str, Any], lang: str) -> str:
+    passages = (art.get("result") or {}).get("passages", [])[:PASSAGES_SHOWN]
+    if not passages:
+        return "手册里没有找到相关内容。" if lang != "en" else "Nothing in the playbooks matches."
+    lines = [reply("playbook_lead", lang)]
+    for p in passages:
+        body = p["text"].strip()
+        if len(body) > PASSAGE_CHARS:
+            body = body[:PASSAGE_CHARS].rstrip() + "……"
+        lines.append(f"【{p['title']} · {p['section']}】\n{body}")
+    return "\n\n".join(lines)

@@ -1,0 +1,150 @@
+"""Segment conditions in a message: "金卡 90天没来 消费两千以上 买过外套 没加企微的".
+
+Returns `build_segment` arguments. Numbers may be digits or Chinese numerals; a number
+counts only next to the words that say what it is (天没来, 元以上, 次以上), so "3号店" or
+"最近30天" as a period never turns into a spend or a purchase count.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from copilot.agent.offline.vocab import Vocabulary, words
+from copilot.analytics.rfm import RFM_CLASSES
+from copilot.lang.numerals import parse_number
+
+NUM = r"(\d+(?:\.\d+)?\s*[kw万千]?|[零〇一二两三四五六七八九十百千万]+)"
+_UNIT_DAYS = {"天": 1, "日": 1, "周": 7, "个星期": 7, "星期": 7, "个月": 30, "月": 30, "年": 365}
+_AWAY = (r"(?:没来|没有来|未来|没到店|未到店|没回店|未回店|没消费|未消费|没有消费|没买|没有买|"
+         r"不来|没再来|没进店)")
+_DAYS_AWAY = re.compile(NUM + r"\s*(天|日|周|个星期|星期|个月|月|年)(?:以上|多|及以上)?"
+                        r"(?:都|一直|还)?" + _AWAY)
+_OVER_AWAY = re.compile(r"(?:超过|超|大于|多于|满)\s*" + NUM + r"\s*(天|日|周|个月|月|年)")
+_HALF_YEAR = re.compile(r"半年(?:以上|多)?(?:都|一直|还)?" + _AWAY)
+_RECENT = re.compile(r"(?:近|最近|过去)\s*" + NUM + r"\s*(天|日|周|个月|月)(?:内|以内|里)?"
+                     r"(?:买过|消费过|来过|到过店|有消费|有购买|购买过|下过单)")
+_SPEND_MIN = re.compile(r"(?:消费|花了?|买了|累计|金额|单价)?"
+                        r"(?:满|超过|大于|高于|>|≥|不少于|至少)?\s*"
+                        + NUM + r"\s*(?:元|块钱|块|rmb|¥)?\s*(?:以上|及以上|起|\+|多)")
+_SPEND_MAX = re.compile(r"(?:消费|花了?|金额)?(?:不到|低于|少于|小于|<|≤|不超过)?\s*"
+                        + NUM + r"\s*(?:元|块钱|块)?\s*(?:以下|以内|之内)")
+_TIMES_MIN = re.compile(NUM + r"\s*(?:次|笔|单)(?:以上|及以上|或以上|\+)")
+_TIMES_MAX = re.compile(NUM + r"\s*(?:次|笔|单)(?:以下|以内)")
+_ONCE = re.compile(r"(?:只|就|仅)(?:买|消费|来)(?:过|了)?(?:一|1)次")
+_BDAY_MONTH = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:的)?(?:过)?生日|"
+                         r"生日(?:在|是)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月")
+_BDAY_SOON = re.compile(r"(?:" + NUM + r"\s*天|一周|一个星期|这周|本周|7天)"
+                        r"(?:内|以内|之内)?(?:要)?(?:过)?生日|"
+                        r"生日.{0,4}?(?:" + NUM + r"\s*天|一周|这周|本周)(?:内|以内|之内)")
+_NO_WECOM = re.compile(r"(?:没|未|还没|没有)(?:加|添加|加上|加过)(?:了)?(?:企微|企业微信|微信)|"
+                       r"not on wecom|without wecom")
+_WECOM = re.compile(r"(?:已|已经|加了|添加了|有)(?:加)?(?:企微|企业微信)|企微好友|on wecom")
+_NAME = r"\s*[“\"「『']?([^”\"」』',,。!!??\s]{1,30})"
+_SAVE_NAMED = re.compile(r"(?:叫做|名字叫|命名为|取名为|取名叫|取名|名为|叫|named|called)" + _NAME)
+_SAVE = re.compile(r"(?:存成|存为|保存为|保存成|存到|save (?:it )?as)\s*(?:一个)?(?:分组)?" + _NAME)
+_EXCLUDE = re.compile(r"(?:不要|排除|除了|除去|不含|没有|去掉|非)$")
+
+
+def _num(token: str) -> float | None:
+    t = token.replace(" ", "")
+    scale = 1.0
+    if t.endswith("k") or (t.endswith("千") and t[:-1].replace(".", "").isdigit()):
+        t, scale = t[:-1], 1000.0
+    elif t.endswith("w") or (t.endswith("万") and t[:-1].replace(".", "").isdigit()):
+        t, scale = t[:-1], 10000.0
+    value = parse_number(t)
+    return None if value is None else float(value) * scale
+
+
+def segment_conditions(text: str, vocab: Vocabulary, today: date) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if re.search(r"存|保存|分组|命名|取名|save", text):
+        m = _SAVE_NAMED.search(text) or _SAVE.search(text)
+        if m and m.group(1) not in ("分组", "人群包"):
+            out["save_as"] = m.group(1)
+            text = text[:m.start()] + " " + text[m.end():]  # "银卡召回" is a name, not a tier
+    _named(out, text, vocab)
+    _recency(out, text)
+    _amounts(out, text)
+    _birthday(out, text, today)
+    if _NO_WECOM.search(text):
+        out["wecom_added"] = False
+    elif _WECOM.search(text):
+        out["wecom_added"] = True
+    if re.search(r"(包括|包含|含)(已)?退订|include opted.out", text):
+        out["include_opted_out"] = True
+    return out
+
+
+def _named(out: dict[str, Any], text: str, vocab: Vocabulary) -> None:
+    tiers = [t for t, ws in words("tiers").items() if any(w in text for w in ws)]
+    groups = [g for g, ws in words("interval_groups").items() if any(w in text for w in ws)]
+    rfm = [c for c in RFM_CLASSES.values() if c in text]
+    cats = [c for c in vocab.categories if c in text]
+    tags_any: list[str] = []
+    tags_none: list[str] = []
+    for tag in vocab.tags:
+        at = text.find(tag)
+        if at < 0:
+            continue
+        (tags_none if _EXCLUDE.search(text[max(0, at - 4):at]) else tags_any).append(tag)
+    for key, value in (("tiers", tiers), ("interval_groups", groups), ("rfm_classes", rfm),
+                       ("categories", cats), ("tags_none", tags_none)):
+        if value:
+            out[key] = value
+    if tags_any:
+        both = re.search(r"同时|并且|而且|都有|全部|all of", text)
+        out["tags_all" if both and len(tags_any) > 1 else "tags_any"] = tags_any
+
+
+def _days(m: re.Match[str]) -> int | None:
+    value = _num(m.group(1))
+    return None if value is None else int(value * _UNIT_DAYS.get(m.group(2), 1))
+
+
+def _recency(out: dict[str, Any], text: str) -> None:
+    if (m := _DAYS_AWAY.search(text)) or (m := _OVER_AWAY.search(text)):
+        if (d := _days(m)) is not None:
+            out["days_since_min"] = d
+    elif _HALF_YEAR.search(text):
+        out["days_since_min"] = 180
+    if (m := _RECENT.search(text)) and (d := _days(m)) is not None:
+        out["days_since_max"] = d
+
+
+def _amounts(out: dict[str, Any], text: str) -> None:
+    if _ONCE.search(text):
+        out["purchases_min"] = out["purchases_max"] = 1
+    if m := _TIMES_MIN.search(text):
+        out["purchases_min"] = int(_num(m.group(1)) or 0)
+    if m := _TIMES_MAX.search(text):
+        out["purchases_max"] = int(_num(m.group(1)) or 0)
+    money = re.sub(_TIMES_MIN.pattern + "|" + _TIMES_MAX.pattern, " ", text)
+    money = _DAYS_AWAY.sub(" ", _RECENT.sub(" ", money))
+    money = re.sub(NUM + r"\s*(?:天|日|周|个月|月|年|号|岁)", " ", money)
+    if (m := _SPEND_MIN.search(money)) and (v := _num(m.group(1))) is not None:
+        out["spend_min"] = v
+    if (m := _SPEND_MAX.search(money)) and (v := _num(m.group(1))) is not None:
+        out["spend_max"] = v
+
+
+def _birthday(out: dict[str, Any], text: str, today: date) -> None:
+    if "生日" not in text and "birthday" not in text:
+        return
+    if m := _BDAY_MONTH.search(text):
+        month = parse_number(m.group(1) or m.group(2))
+        if month and 1 <= month <= 12:
+            out["birthday_month"] = int(month)
+            return
+    if re.search(r"(本月|这个月|当月|this month).{0,4}(生日|birthday)|"
+                 r"(生日|birthday).{0,4}(本月|这个月|this month)", text):
+        out["birthday_month"] = today.month
+    elif re.search(r"下个?月.{0,4}生日|next month", text):
+        out["birthday_month"] = today.month % 12 + 1
+    elif m := _BDAY_SOON.search(text):
+        token = m.group(1) or m.group(2)
+        out["birthday_within_days"] = int(_num(token) or 7) if token else 7
+    else:
+        out["birthday_within_days"] = 7

@@ -1,0 +1,195 @@
+"""What a message names: stores, regions, periods, metrics, comparisons, members, staff.
+
+Pure functions over the message text and the vocabulary; the segment conditions are in
+`conditions.py`. Nothing here decides what the user wants (that is `intents.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from copilot.agent.offline.vocab import Vocabulary, metric_aliases, patterns, words
+from copilot.errors import UserError
+from copilot.lang.dates import find_periods
+from copilot.lang.numerals import parse_number
+from copilot.lang.stores import REGIONS_EN, match_store, norm
+
+_STORE_ID = re.compile(r"(?<![a-z0-9])s-?0*(\d{1,3})(?![0-9])")
+_NUMBERED = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*号(?:店|门店)")
+_MENTION = re.compile(r"([\u4e00-\u9fa5a-z0-9]{2,7}?)(?:门店|分店|店|那家|那个店)")
+_NOT_A_STORE = re.compile(r"^(我们|咱们|你们|他们|本|这|那|哪|各|每|全|别的|其他|其它|"
+                          r"一家|单|整|门|总|新|老|所有|全部|我|几|多少|哪个|哪家|这家|那家|到|进|在|去|回|离|开)")
+_MEMBER_ID = re.compile(r"(?<![a-z0-9])m\d{4,}(?![0-9])")
+_PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾号?|ending in|last four)"
+                         r"\D{0,3}(\d{4})")
+_MEMBER_NAME = re.compile(r"(?:查|找|看)(?:一下|下)?(?:会员|顾客|客人)\s*"
+                          r"([\u4e00-\u9fa5]{2,3})(?:的|$|\s)")
+_STAFF_ID = re.compile(r"(?<![a-z0-9])e\d{4}(?![0-9])")
+_RANGE_GAP = re.compile(r"^\s*(?:到|至|~|～|-|—|to|until)\s*$")
+_ASCII_WORD = re.compile(r"[a-z]")
+
+
+@dataclass
+class Signals:
+    text: str  # lower-cased, typos fixed
+    lang: str = "zh"
+    stores: list[str] = field(default_factory=list)
+    store_key: str | None = None  # a name we could not pin down: the tool explains it
+    own_store: bool = False
+    regions: list[str] = field(default_factory=list)
+    chain: bool = False
+    period: str | None = None
+    period_error: str | None = None
+    metrics: list[str] = field(default_factory=list)
+    compare: list[str] = field(default_factory=list)
+    member_id: str | None = None
+    phone_tail: str | None = None
+    member_name: str | None = None
+    staff: str | None = None
+    segment: dict[str, Any] = field(default_factory=dict)  # build_segment arguments
+
+    @property
+    def scope_named(self) -> bool:
+        return bool(self.stores or self.store_key or self.regions or self.chain)
+
+
+def clean(message: str) -> str:
+    """Lower case, @mentions dropped, known typos fixed."""
+    text = re.sub(r"@\S+\s?", " ", message).lower().strip()
+    for wrong, right in words_typos().items():
+        text = text.replace(wrong, right)
+    return text
+
+
+def words_typos() -> dict[str, str]:
+    from copilot.agent.offline.vocab import lexicon
+
+    return lexicon()["typos"]
+
+
+def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
+    from copilot.agent.offline.conditions import segment_conditions
+
+    text = clean(message)
+    sig = Signals(text=text, lang=_lang(text))
+    _stores(sig, vocab)
+    _regions(sig, vocab)
+    sig.chain = any(w in text for w in words("scope")["chain"]) and not sig.stores
+    sig.own_store = any(w in text for w in words("scope")["own"])
+    _period(sig, message, today)
+    sig.metrics = _metrics(text)
+    sig.compare = [k for k, ws in words("compare").items() if any(w in text for w in ws)]
+    if "region" in sig.compare and sig.regions and not sig.stores:
+        sig.compare.remove("region")  # "华北区域" names a scope, not a comparison
+    if "chain" in sig.compare and sig.chain and not sig.stores:
+        sig.compare.remove("chain")
+    _people(sig, vocab)
+    sig.segment = segment_conditions(text, vocab, today)
+    return sig
+
+
+def _lang(text: str) -> str:
+    letters = [c for c in text if not c.isspace() and not c.isdigit()]
+    ascii_share = sum(1 for c in letters if _ASCII_WORD.match(c)) / max(len(letters), 1)
+    return "en" if ascii_share > 0.6 else "zh"
+
+
+def _stores(sig: Signals, vocab: Vocabulary) -> None:
+    known = {s.store_id for s in vocab.stores}
+    found: list[str] = []
+    for m in _STORE_ID.finditer(sig.text):
+        sid = f"S{int(m.group(1)):03d}"
+        if sid in known:
+            found.append(sid)
+    for m in _NUMBERED.finditer(sig.text):
+        n = parse_number(m.group(1))
+        if n is not None and f"S{int(n):03d}" in known:
+            found.append(f"S{int(n):03d}")
+    flat = norm(sig.text)
+    i = 0
+    while i < len(flat):
+        j = next((j for j in range(min(len(flat), i + 8), i + 1, -1)
+                  if len(vocab.parts.get(flat[i:j], ())) == 1 and _distinct(flat[i:j])), None)
+        if j is None:
+            i += 1
+            continue
+        found.append(vocab.parts[flat[i:j]][0])
+        i = j
+    sig.stores = list(dict.fromkeys(found))
+    if not found:
+        _mentioned_store(sig, vocab)
+
+
+def _distinct(part: str) -> bool:
+    """Latin fragments must be long enough not to hide inside English words ("in" in chain)."""
+    return bool(re.search(r"[\u4e00-\u9fa5]", part)) or len(part) >= 4
+
+
+def _mentioned_store(sig: Signals, vocab: Vocabulary) -> None:
+    """"朝杨店", "大悦城那家": a store-like mention the parts did not settle."""
+    for m in _MENTION.finditer(sig.text):
+        key = m.group(1)
+        if _NOT_A_STORE.match(key) or key in words_typos().values():
+            continue
+        hit = match_store(key, vocab.stores)
+        if hit.store is not None:
+            sig.stores.append(hit.store.store_id)
+            return
+        if hit.candidates:
+            sig.store_key = key + "店"
+            return
+
+
+def _regions(sig: Signals, vocab: Vocabulary) -> None:
+    flat = sig.text.replace(" ", "")
+    found = [r for r in vocab.regions if r and r in sig.text]
+    found += [zh for en, zh in REGIONS_EN.items()
+              if len(en) > 5 and en in flat and zh in vocab.regions]
+    sig.regions = list(dict.fromkeys(found))
+
+
+def _period(sig: Signals, message: str, today: date) -> None:
+    raw = re.sub(r"@\S+\s?", " ", message)
+    try:
+        found = find_periods(raw, today)
+    except UserError as exc:
+        sig.period_error = exc.zh if sig.lang != "en" else exc.en
+        return
+    if not found:
+        return
+    first = last = found[0]
+    if len(found) >= 2 and _RANGE_GAP.match(raw[found[0].span[1]:found[1].span[0]]):
+        last = found[1]
+    sig.period = raw[first.span[0]:last.span[1]].strip()
+
+
+def _metrics(text: str) -> list[str]:
+    found: list[str] = []
+    rest = text
+    for alias, key in metric_aliases():
+        if alias in rest:
+            found.append(key)
+            rest = rest.replace(alias, " ")
+    order = {k: text.find(a) for a, k in metric_aliases() if a in text}
+    return sorted(dict.fromkeys(found), key=lambda k: order.get(k, 0))
+
+
+def _people(sig: Signals, vocab: Vocabulary) -> None:
+    if m := _MEMBER_ID.search(sig.text):
+        sig.member_id = m.group(0).upper()
+    if m := _PHONE_TAIL.search(sig.text):
+        sig.phone_tail = m.group(1)
+    if m := _MEMBER_NAME.search(sig.text):
+        sig.member_name = m.group(1)
+    if m := _STAFF_ID.search(sig.text):
+        sig.staff = m.group(0).upper()
+    else:
+        sig.staff = next((sid for name, sid in vocab.staff.items()
+                          if len(name) >= 2 and name in sig.text), None)
+
+
+def matches(section: str, key: str, text: str) -> bool:
+    return any(p.search(text) for p in patterns(section)[key])

@@ -1,0 +1,65 @@
+"""Which request a message is, from the lexicon's patterns and what the message names.
+
+Ordered rules, first match wins: refusals before actions, specific requests (delete a
+segment, today's follow-ups, a member lookup) before general ones (a metric question),
+how-to questions before metric questions ("复购率怎么提升" asks for a method).
+"""
+
+from __future__ import annotations
+
+from copilot.agent.offline.extract import Signals, matches
+
+MEMBER_TOOLS = {"member_metrics", "query_members", "build_segment", "list_segments",
+                "refresh_segment", "delete_segment", "followup_list", "diagnose_store",
+                "region_overview"}
+SEGMENT_KEYS = {"tiers", "rfm_classes", "interval_groups", "days_since_min", "days_since_max",
+                "purchases_min", "purchases_max", "spend_min", "spend_max", "categories",
+                "tags_any", "tags_all", "tags_none", "birthday_month", "birthday_within_days",
+                "wecom_added"}
+
+
+def _is(key: str, sig: Signals) -> bool:
+    return matches("intents", key, sig.text)
+
+
+def detect(sig: Signals) -> str | None:
+    """The request's kind: a tool name, a reply kind ("help", "out_of_scope" …) or None."""
+    for kind in ("privacy_abuse", "greet", "thanks", "help", "not_yet_practice"):
+        if _is(kind, sig):
+            return kind
+    for tool in ("delete_segment", "refresh_segment", "list_segments"):
+        if _is(tool, sig):
+            return tool
+    if _is("not_yet_campaign", sig):
+        return "not_yet_campaign"
+    if _is("howto", sig) and not (sig.member_id or sig.phone_tail):
+        return "search_playbooks"
+    if _is("followup", sig):
+        return "followup_list"
+    if sig.member_id or sig.phone_tail or sig.member_name:
+        return "query_members"
+    if _is("query_members", sig) and not _conditions(sig) - {"tiers"}:
+        return "query_members"
+    if _is("ranking", sig):
+        return "region_overview"
+    if _is("diagnose", sig) and not sig.metrics:
+        return "diagnose_store"
+    if _conditions(sig) and (_is("segment", sig) or not sig.metrics):
+        return "build_segment"
+    if _is("segment", sig) and ("save_as" in sig.segment or sig.stores or sig.regions) \
+            and not sig.metrics:
+        return "build_segment"
+    if sig.metrics or _is("metric_words", sig):
+        return "member_metrics"
+    if _is("out_of_scope", sig):
+        return "out_of_scope"
+    return None
+
+
+def _conditions(sig: Signals) -> set[str]:
+    return set(sig.segment) & SEGMENT_KEYS
+
+
+def is_followup(sig: Signals) -> bool:
+    """A short message that continues the last request ("那区域平均呢?", "换成金卡的")."""
+    return len(sig.text) <= 30 and matches("followup_markers", "patterns", sig.text)

@@ -1,0 +1,83 @@
+"""What one turn returns: the answer, the tool calls behind it, citations, a pending action.
+
+`as_json` is the contract of `copilot ask --json` and `POST /api/chat`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from pydantic import BaseModel
+
+from tools.base import Citation
+
+
+class ToolCall(BaseModel):
+    name: str
+    args: dict[str, Any]
+    ok: bool
+    error: str | None = None
+    result: dict[str, Any] | None = None  # for evals and channels; not in as_json
+
+
+class PendingAction(BaseModel):
+    name: str
+    args: dict[str, Any]
+    description: str
+    requested_by: str
+
+
+class TurnResult(BaseModel):
+    answer: str
+    tool_calls: list[ToolCall] = []
+    citations: list[Citation] = []
+    pending_action: PendingAction | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "tool_calls": [{"name": c.name, "args": c.args, "ok": c.ok, "error": c.error}
+                           for c in self.tool_calls],
+            "citations": [c.model_dump() for c in self.citations],
+            "pending_action": self.pending_action.model_dump() if self.pending_action else None,
+        }
+
+
+def collect(new: list[BaseMessage]) -> tuple[str, list[ToolCall], list[Citation]]:
+    """The final answer, tool calls and citations among the messages a turn added."""
+    calls: list[ToolCall] = []
+    cites: dict[tuple[str, str], Citation] = {}
+    for m in new:
+        if isinstance(m, ToolMessage) and isinstance(m.artifact, dict):
+            a = m.artifact
+            calls.append(ToolCall(name=a["name"], args=a["args"], ok=a["ok"], error=a["error"],
+                                  result=a.get("result")))
+            for c in a.get("citations", []):
+                cite = Citation(**c)
+                cites.setdefault((cite.playbook, cite.section), cite)
+    answers = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.text]
+    return (answers[-1].text if answers else ""), calls, list(cites.values())
+
+
+_STRIP = re.compile(r"@\S+|[\s\u3000,,。.!!??~、;;::\"'“”‘’()()\U0001F300-\U0001FAFF]+")
+
+
+@cache
+def _words() -> dict[str, set[str]]:
+    raw = (resources.files("copilot.agent.policies") / "confirm_words.toml").read_text("utf-8")
+    return {k: {w.lower() for w in v} for k, v in tomllib.loads(raw).items()}
+
+
+def decision(text: str) -> Literal["approve", "reject"] | None:
+    """The user's answer to a confirmation, or None if the message is about something else."""
+    said = _STRIP.sub(" ", text.lower()).strip()
+    words = _words()
+    for kind in ("reject", "approve"):  # "不确认" must not read as 确认
+        if said in words[kind] or said.replace(" ", "") in words[kind]:
+            return kind  # type: ignore[return-value]
+    return None
