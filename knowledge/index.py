@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import chromadb
@@ -52,10 +51,6 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     chunks_written: int = 0
-
-
-def shipped_playbooks() -> Path:
-    return Path(str(resources.files("knowledge") / "playbooks"))
 
 
 def make_embedder(settings: Settings) -> Embedder:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -79,6 +80,11 @@ def _sections(body: str) -> list[Section]:
             lines.append(line)
     flush()
     return out
+
+
+def shipped_playbooks() -> Path:
+    """The playbooks that ship with the package (no index or Chroma needed to read them)."""
+    return Path(str(resources.files("knowledge") / "playbooks"))
 
 
 def load_playbooks(folder: Path) -> list[Playbook]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from knowledge.index import Hit
 from tools.base import Citation, Tool, ToolArgs, ToolContext, ToolResult
 
 MAX_PASSAGE = 600  # characters of one passage shown in an answer
@@ -27,6 +26,8 @@ class SearchPlaybooksResult(ToolResult):
 
     def text(self, lang: str = "zh") -> str:
         """Passages wrapped as reference data: a model reads them as facts, not orders."""
+        from knowledge.index import Hit  # with Chroma: loaded only once a search has run
+
         if not self.passages:
             return ("手册里没有找到相关内容。" if lang != "en"
                     else "Nothing in the playbooks matches.")

@@ -121,8 +121,12 @@ class Copilot:
         """One playbook index per process, opened on the first search."""
         if self._kb is None:
             from knowledge.index import KnowledgeBase
+            from knowledge.playbook import shipped_playbooks
 
-            self._kb = KnowledgeBase.from_settings(self.settings)
+            kb = KnowledgeBase.from_settings(self.settings)
+            if kb.collection.count() == 0:  # a fresh install: index the shipped playbooks
+                kb.index_folder(self.settings.playbooks_dir or shipped_playbooks())
+            self._kb = kb
         return self._kb
 
 

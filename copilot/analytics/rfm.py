@@ -7,15 +7,17 @@ the same scored members, so a member's class in the export always matches the su
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from copilot.analytics.rollup import SCORED, Rollup, member_rollup, params, scored_sql
 from copilot.analytics.scope import Scope
 from copilot.config import MetricWindows
-from copilot.data.bulk import read_frame
+
+if TYPE_CHECKING:  # pandas costs a quarter second to import; only exports need it
+    import pandas as pd
 
 # (R high, F high, M high) → class; "high" means a score ≥ COPILOT_METRIC_RFM_HIGH_SCORE.
 RFM_CLASSES: dict[tuple[bool, bool, bool], str] = {
@@ -118,6 +120,8 @@ def member_rfm_table(
     """One row per buying member: days since the last purchase, purchases (transactions),
     spend, the 1–5 scores and the RFM class. Column names differ from the CLV export's
     lifetimes-style `frequency`/`recency`, which count repeat days instead."""
+    from copilot.data.bulk import read_frame
+
     sql = scored_sql(conn, scope, _MEMBER_TABLE, as_of)
     df = read_frame(conn, sql, params(scope, as_of, as_of, windows))
     for col in ("r_score", "f_score", "m_score", "recency_days", "purchases"):

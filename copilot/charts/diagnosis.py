@@ -10,6 +10,7 @@ metric names or large amounts are never clipped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from copilot.charts.canvas import Canvas, Color
 from copilot.charts.models import DiagnosisChartData, MetricRow
@@ -34,6 +35,7 @@ from copilot.charts.style import (
 
 NAME, HINT, CELL, HEAD, NOTE = 19.0, 14.0, 17.5, 15.5, 15.5
 TOP, BOTTOM = 180.0, 18.0  # plot area: px from the top, px from the bottom
+MIN_PLOT = 380.0  # px: room for the bars and "无数据（缺全连锁平均）"
 COLUMNS = ("本店", "指数", "上期", "区域平均", "全连锁")
 SUBTITLE = "指数 = 本店 ÷ 全连锁平均 × 100，100 = 全连锁平均。条形从 100 画到本店，越长差距越大"
 LEGEND_LABELS = ("本店", "区域平均", "上期", "全连锁平均（100）", "异常·不利", "异常·有利")
@@ -74,22 +76,42 @@ def _cells(row: MetricRow) -> tuple[str, ...]:
             format_value(row.chain_avg, row.unit))
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where things go across the chart: the right edge of the metric names, the index
+    plot's extent, and the centre of each value column."""
+
+    label_right: float
+    plot_left: float
+    plot_right: float
+    columns: tuple[float, ...]
+
+
+def layout(canvas: Canvas, rows: list[MetricRow]) -> Layout:
+    """Each value column as wide as its widest cell; the names get what is left after a
+    plot of at least MIN_PLOT px (longer names are shortened with …)."""
+    cells = [_cells(r) for r in rows]
+    widths = [20 + max([canvas.measure(c[k], CELL, bold=True) for c in cells]
+                       + [canvas.measure(head, HEAD), 58.0]) for k, head in enumerate(COLUMNS)]
+    left = canvas.width - MARGIN - sum(widths)
+    columns = tuple(left + sum(widths[:k]) + widths[k] / 2 for k in range(len(widths)))
+    names = max([canvas.measure(r.name, NAME, bold=r.abnormal) for r in rows] + [80.0])
+    room = left - 24 - MIN_PLOT - 20 - MARGIN - 6
+    label_right = MARGIN + 6 + max(80.0, min(names, 0.3 * canvas.width, room))
+    return Layout(label_right, label_right + 20, left - 24, columns)
+
+
 def draw_diagnosis(canvas: Canvas, data: DiagnosisChartData) -> None:
     """Draw back to front: row bands, grid, bars and labels, the 100 line, markers."""
     rows, n = data.metrics, max(len(data.metrics), 1)
     bottom = canvas.height - BOTTOM
     row_h = (bottom - TOP) / n
-    label_w = max([canvas.measure(r.name, NAME, bold=r.abnormal) for r in rows] + [80.0])
-    label_right = MARGIN + 6 + min(label_w, 0.3 * canvas.width)
-    col_w = 14 + max([canvas.measure(c, CELL, bold=True) for r in rows for c in _cells(r)]
-                     + [canvas.measure(h, HEAD) for h in COLUMNS] + [62.0])
-    table_left = canvas.width - MARGIN - 5 * col_w
-    plot_left, plot_right = label_right + 20, table_left - 24
+    at = layout(canvas, rows)
     low, high = index_limits(rows)
 
     def x_of(index: float) -> float:
         index = min(max(index, low), high)  # an outlier beyond 300 is drawn at the edge
-        return plot_left + (index - low) / (high - low) * (plot_right - plot_left)
+        return at.plot_left + (index - low) / (high - low) * (at.plot_right - at.plot_left)
 
     for i, row in enumerate(rows):
         background = row_colors(row)[1]
@@ -98,22 +120,21 @@ def draw_diagnosis(canvas: Canvas, data: DiagnosisChartData) -> None:
                         background, "band")
         if i:
             canvas.hline(12, canvas.width - 12, TOP + i * row_h, GRID)
-    for tick in nice_ticks(low, high, 8)[0]:
+    for tick in nice_ticks(low, high, min(8, int((at.plot_right - at.plot_left) // 55)))[0]:
         canvas.vline(x_of(tick), TOP, bottom, GRID)
         canvas.text(x_of(tick), TOP - 8, f"{tick:.0f}", TICK, MUTED, "mb")
-    for col, head in enumerate(COLUMNS):
-        canvas.text(table_left + (col + 0.5) * col_w, TOP - 8, head, HEAD, MUTED, "mb")
+    for x, head in zip(at.columns, COLUMNS, strict=True):
+        canvas.text(x, TOP - 8, head, HEAD, MUTED, "mb")
     if not rows:
         canvas.text(x_of(100) + 8, TOP + row_h / 2, NO_DATA, NAME, MUTED, "lm")
     for i, row in enumerate(rows):
         y = TOP + (i + 0.5) * row_h
-        _row(canvas, row, y, row_h, x_of, label_right)
+        _row(canvas, row, y, row_h, x_of, at.label_right)
         bar = row_colors(row)[0]
-        for col, cell in enumerate(_cells(row)):
+        for col, (x, cell) in enumerate(zip(at.columns, _cells(row), strict=True)):
             strong = col < 2 and row.abnormal and cell != NO_DATA
             color = MUTED if cell == NO_DATA else bar if strong else INK
-            canvas.text(table_left + (col + 0.5) * col_w, y, cell, CELL, color, "mm",
-                        bold=strong)
+            canvas.text(x, y, cell, CELL, color, "mm", bold=strong)
     canvas.vline(x_of(100), TOP, bottom, INK, 2)
     for i, row in enumerate(rows):
         y = TOP + (i + 0.5) * row_h
@@ -144,16 +165,15 @@ def _row(canvas: Canvas, row: MetricRow, y: float, row_h: float,
 
 def _legend(canvas: Canvas, y: float) -> None:
     """What the bar, the two markers, the 100 line and the red/green rows mean."""
+    swatches = {0: NEUTRAL, 4: BAD, 5: GOOD}
     x = MARGIN + 6.0
-    for label, handle in zip(LEGEND_LABELS, ("bar", "diamond", "circle", "line", "bad", "good"),
-                             strict=True):
-        if handle == "line":
+    for i, label in enumerate(LEGEND_LABELS):
+        if i in swatches:
+            canvas.rect(x, y - 6, x + 27, y + 6, swatches[i], "legend")
+        elif i == 3:
             canvas.hline(x, x + 27, y, INK, 2)
-        elif handle in ("diamond", "circle"):
-            size = 12.0 if handle == "diamond" else 12.5
-            canvas.marker(handle, x + 13.5, y, size, INK, "legend")
         else:
-            color = {"bar": NEUTRAL, "bad": BAD, "good": GOOD}[handle]
-            canvas.rect(x, y - 6, x + 27, y + 6, color, "legend")
+            canvas.marker("diamond" if i == 1 else "circle", x + 13.5, y,
+                          12.0 if i == 1 else 12.5, INK, "legend")
         x += 27 + 9
         x += canvas.text(x, y, label, LEGEND, INK, "lm") + 27

@@ -65,13 +65,13 @@ def draw_ranking(canvas: Canvas, title: str, rows: Rows, unit: str,
     label_w = min(label_w, 0.35 * canvas.width)
     left, right = MARGIN + 6 + rank_w + label_w + 24, canvas.width * 0.97
     low, high = min([0.0, *values]), max([0.0, *values])
-    high = high * 1.16 if high > 0 else 1.0  # room for the value labels
+    high = high * 1.16 if high > 0 else -0.16 * low if low < 0 else 1.0  # label room
 
     def x_of(value: float) -> float:
         return left + (value - low) / (high - low) * (right - left)
 
-    ticks, step = nice_ticks(low, high, 8)
-    for tick in ticks:
+    ticks, step = nice_ticks(low, high, min(8, int((right - left) // 70)))
+    for tick in ticks if values else []:  # no scale to show when no store has a value
         canvas.vline(x_of(tick), top, bottom, GRID)
         canvas.text(x_of(tick), bottom + 8, tick_label(tick, unit, step), TICK, MUTED, "mt")
     canvas.hline(left, right, bottom, GRID)

@@ -6,8 +6,10 @@ import typer
 from rich.table import Table
 
 from copilot.cli.common import console, settings, user_errors
+from copilot.errors import UserError
 from evals.retrieval.run import evaluate, load_questions
-from knowledge.index import KnowledgeBase, shipped_playbooks
+from knowledge.index import KnowledgeBase
+from knowledge.playbook import shipped_playbooks
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -38,3 +40,38 @@ def retrieval(show_misses: bool = typer.Option(False, "--misses", help="列出�
     if show_misses:
         for q, want, got in misses:
             console.print(f"[red]miss[/red] {q}  want={list(want)}  got={got}")
+
+
+@app.command()
+@user_errors
+def agent(
+    model: str = typer.Option("offline", "--model", help="offline | openai(用 COPILOT_LLM_* 设置)"),
+    runs: int = typer.Option(1, "--runs", min=1, max=20, help="每个用例跑几遍(pass^k)"),
+    part: str = typer.Option("all", "--part", help="dev | holdout | all"),
+    failures: bool = typer.Option(False, "--failures", help="列出没通过的轮次和原因"),
+) -> None:
+    """对话助手评测:路由、参数、事实召回、违规和 pass^k(开发集与保留集分开报告)。"""
+    from evals.agent.run import run_eval
+
+    if model not in ("offline", "openai") or part not in ("dev", "holdout", "all"):
+        raise UserError("--model 只能是 offline 或 openai;--part 只能是 dev、holdout 或 all。",
+                        "--model is offline or openai; --part is dev, holdout or all.")
+    settings()  # report bad settings before building anything
+    report = run_eval(part=part, model=model, runs=runs)
+    table = Table("set", "cases", "turns", "routing", "arguments", "facts", "violations",
+                  "pass", f"pass^{runs}", title=f"agent eval · model={model} · runs={runs}")
+    for name in ("dev", "holdout", "all"):
+        r = report.part(name)
+        if r.cases:
+            table.add_row(name, str(r.cases), str(r.turns), f"{r.routing:.1%}",
+                          f"{r.arguments:.1%}", f"{r.facts:.1%}", str(r.violations),
+                          f"{r.pass_rate:.1%}", f"{r.pass_k:.1%}")
+    console.print(table)
+    if failures:
+        for run in report.runs:
+            for i, (v, answer) in enumerate(zip(run.verdicts, run.answers, strict=True)):
+                if not v.passed:
+                    console.print(f"[red]✗[/red] {run.case.id}#{i + 1} "
+                                  f"“{run.case.turns[i].say}” — "
+                                  f"{'; '.join(v.problems + v.violations)}", highlight=False)
+                    console.print(f"   [dim]{answer[:160]!r}[/dim]", highlight=False)

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from copilot.cli.common import console, settings, user_errors
 from copilot.errors import UserError
-from knowledge.index import KnowledgeBase, shipped_playbooks
-from knowledge.playbook import PlaybookError
+from knowledge.index import KnowledgeBase
+from knowledge.playbook import PlaybookError, shipped_playbooks
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from copilot.config import get_settings
 from evals.retrieval.run import _plain_tokens, load_questions
-from knowledge.index import KnowledgeBase, shipped_playbooks
-from knowledge.playbook import Playbook, load_playbooks
+from knowledge.index import KnowledgeBase
+from knowledge.playbook import Playbook, load_playbooks, shipped_playbooks
 
 _VARIANTS = ["门店", "导购", "会员", "社群", "活动", "顾客", "店长", "督导"]
 

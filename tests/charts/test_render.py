@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import struct
 import warnings
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -82,7 +83,7 @@ def _chunks(png: bytes) -> list[bytes]:
 
 
 @pytest.fixture
-def fonts_loaded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def fonts_loaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The font files glyphs are rendered from, from a cold glyph cache on."""
     used: list[str] = []
     real = canvas_module._font

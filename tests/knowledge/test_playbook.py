@@ -5,8 +5,13 @@ from pathlib import Path
 import pytest
 
 from knowledge.chunk import MAX_TOKENS, chunk_playbook
-from knowledge.index import shipped_playbooks
-from knowledge.playbook import REQUIRED_SECTIONS, PlaybookError, load_playbooks, parse_playbook
+from knowledge.playbook import (
+    REQUIRED_SECTIONS,
+    PlaybookError,
+    load_playbooks,
+    parse_playbook,
+    shipped_playbooks,
+)
 from knowledge.text import normalise, tokens
 from knowledge.tokens import count_tokens
 from tests.knowledge.fixtures import write_playbook

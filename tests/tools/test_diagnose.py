@@ -43,8 +43,7 @@ from copilot.data.access import Caller, load_user
 from copilot.data.bulk import insert_frame
 from copilot.data.store import MemberStore
 from copilot.state.db import StateStore
-from knowledge.index import shipped_playbooks
-from knowledge.playbook import load_playbooks
+from knowledge.playbook import load_playbooks, shipped_playbooks
 from tools.base import ToolContext
 from tools.diagnose.kpi_tree import Limits, load_tree, parse_tree
 from tools.diagnose.signals import NEEDS

@@ -12,8 +12,7 @@ import logging
 from functools import cache
 
 from copilot.analytics.metrics import MetricValue
-from knowledge.index import shipped_playbooks
-from knowledge.playbook import load_playbooks
+from knowledge.playbook import load_playbooks, shipped_playbooks
 from tools.common import fmt, fmt_delta
 from tools.diagnose.kpi_tree import KpiTree, MetricRule, worse_by
 from tools.diagnose.result import Abnormal, Action, Cause, MetricLine, Stake

@@ -19,8 +19,7 @@ from importlib import resources
 
 from pydantic import BaseModel, Field
 
-from knowledge.index import shipped_playbooks
-from knowledge.playbook import Playbook, load_playbooks
+from knowledge.playbook import Playbook, load_playbooks, shipped_playbooks
 from tools.base import Citation
 
 RULES_FILE = "followup_rules.toml"

@@ -14,7 +14,9 @@ from typing import Any
 from langchain_core.messages import ToolMessage
 
 PASSAGES_SHOWN = 3
-PASSAGE_CHARS = 260
+PASSAGE_CHARS = 360
+# Opening sections say when a playbook applies; for "how do I" the steps and lines matter.
+INTRO_SECTIONS = ("什么时候用", "看什么指标")
 
 
 @cache
@@ -39,6 +41,8 @@ def from_results(results: list[ToolMessage], lang: str) -> str:
         if not art["ok"]:
             parts.append(art["error"] or "")
             continue
+        if lang == "en" and (lead := _english_lead(art)):
+            parts.append(lead)
         parts.append(_passages(art, lang) if art["name"] == "search_playbooks" else msg.text)
         for c in art.get("citations", []):
             cites.setdefault((c["playbook"], c["section"]), f"{c['title']} · {c['section']}")
@@ -48,7 +52,11 @@ def from_results(results: list[ToolMessage], lang: str) -> str:
 
 
 def _passages(art: dict[str, Any], lang: str) -> str:
-    passages = (art.get("result") or {}).get("passages", [])[:PASSAGES_SHOWN]
+    found = (art.get("result") or {}).get("passages", [])
+    top = found[0]["playbook"] if found else None
+    passages = sorted(found, key=lambda p: (p["playbook"] != top,
+                                            p["section"].split(" > ")[-1] in INTRO_SECTIONS))
+    passages = passages[:PASSAGES_SHOWN]
     if not passages:
         return "手册里没有找到相关内容。" if lang != "en" else "Nothing in the playbooks matches."
     lines = [reply("playbook_lead", lang)]
@@ -58,3 +66,20 @@ def _passages(art: dict[str, Any], lang: str) -> str:
             body = body[:PASSAGE_CHARS].rstrip() + "……"
         lines.append(f"【{p['title']} · {p['section']}】\n{body}")
     return "\n\n".join(lines)
+
+
+def _english_lead(art: dict[str, Any]) -> str | None:
+    """A line in English naming what the (Chinese) result below shows; no figures."""
+    result = art.get("result") or {}
+    if art["name"] == "member_metrics":
+        from copilot.analytics.definitions import all_definitions
+        from copilot.config import MetricWindows
+
+        names = {d.key: d.name_en for d in all_definitions(MetricWindows())}
+        shown = ", ".join(names.get(r["key"], r["key"]) for r in result.get("rows", []))
+        return f"{shown} for {result.get('scope', '')}, {result.get('start')} to {result.get('end')}:"
+    titles = {"diagnose_store": "Store diagnosis", "region_overview": "Store ranking",
+              "build_segment": "Segment preview", "followup_list": "Members to contact",
+              "query_members": "Member lookup", "list_segments": "Your saved segments"}
+    title = titles.get(art["name"])
+    return f"{title} (details in Chinese below):" if title else None

@@ -8,7 +8,7 @@ counts only next to the words that say what it is (天没来, 元以上, 次以�
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from copilot.agent.offline.vocab import Vocabulary, words
@@ -23,13 +23,20 @@ _DAYS_AWAY = re.compile(NUM + r"\s*(天|日|周|个星期|星期|个月|月|年)
                         r"(?:都|一直|还)?" + _AWAY)
 _OVER_AWAY = re.compile(r"(?:超过|超|大于|多于|满)\s*" + NUM + r"\s*(天|日|周|个月|月|年)")
 _HALF_YEAR = re.compile(r"半年(?:以上|多)?(?:都|一直|还)?" + _AWAY)
-_RECENT = re.compile(r"(?:近|最近|过去)\s*" + NUM + r"\s*(天|日|周|个月|月)(?:内|以内|里)?"
-                     r"(?:买过|消费过|来过|到过店|有消费|有购买|购买过|下过单)")
+_CAME = r"(?:买过|消费过|来过|到过店|有消费|有购买|购买过|下过单|回过店|到店过)"
+_RECENT = re.compile(r"(?:近|最近|过去)\s*" + NUM + r"\s*(天|日|周|个月|月)(?:内|以内|里)?(?:有)?" + _CAME
+                     + r"|" + NUM + r"\s*(天|日|周|个月|月)(?:内|以内|之内)(?:有)?" + _CAME)
+_DAYS_RANGE = re.compile(NUM + r"\s*(?:到|至|-|~|～)\s*" + NUM + r"\s*(天|日)(?:之间|以内)?(?:都|一直|还)?"
+                         + _AWAY)
+_TIMES_RANGE = re.compile(NUM + r"\s*(?:到|至|-|~|～)\s*" + NUM + r"\s*(?:次|笔|单)")
 _SPEND_MIN = re.compile(r"(?:消费|花了?|买了|累计|金额|单价)?"
                         r"(?:满|超过|大于|高于|>|≥|不少于|至少)?\s*"
                         + NUM + r"\s*(?:元|块钱|块|rmb|¥)?\s*(?:以上|及以上|起|\+|多)")
-_SPEND_MAX = re.compile(r"(?:消费|花了?|金额)?(?:不到|低于|少于|小于|<|≤|不超过)?\s*"
-                        + NUM + r"\s*(?:元|块钱|块)?\s*(?:以下|以内|之内)")
+_SPEND_MAX = re.compile(r"(?:消费|花了?|金额)?(?:(?:不到|低于|少于|小于|<|≤|不超过|under|below)\s*"
+                        + NUM + r"\s*(?:元|块钱|块|rmb)?|" + NUM
+                        + r"\s*(?:元|块钱|块)?\s*(?:以下|以内|之内))")
+_SPEND_OVER = re.compile(r"(?:消费|花了?|买了|累计|金额|spent|spend)\s*(?:满|超过|大于|高于|>|≥|不少于|至少|over|above)\s*"
+                         + NUM)
 _TIMES_MIN = re.compile(NUM + r"\s*(?:次|笔|单)(?:以上|及以上|或以上|\+)")
 _TIMES_MAX = re.compile(NUM + r"\s*(?:次|笔|单)(?:以下|以内)")
 _ONCE = re.compile(r"(?:只|就|仅)(?:买|消费|来)(?:过|了)?(?:一|1)次")
@@ -44,7 +51,11 @@ _WECOM = re.compile(r"(?:已|已经|加了|添加了|有)(?:加)?(?:企微|企�
 _NAME = r"\s*[“\"「『']?([^”\"」』',,。!!??\s]{1,30})"
 _SAVE_NAMED = re.compile(r"(?:叫做|名字叫|命名为|取名为|取名叫|取名|名为|叫|named|called)" + _NAME)
 _SAVE = re.compile(r"(?:存成|存为|保存为|保存成|存到|save (?:it )?as)\s*(?:一个)?(?:分组)?" + _NAME)
-_EXCLUDE = re.compile(r"(?:不要|排除|除了|除去|不含|没有|去掉|非)$")
+_EXCLUDE = re.compile(r"(?:不要|排除|除了|除去|不含|没有|去掉|剔除|非|without|not)\s*"
+                      r"(?:有|带|含|打了?)?.{0,2}$")
+_JOINED = re.compile(r"(今年|本月|这个月|上个?月|去年|最近\S{1,6}天|近\S{1,6}天|"
+                     r"\d{1,2}月(?:份)?(?:以来|之后)?)"
+                     r"\s*(?:新)?(?:入会|加入|注册|办卡|开卡)")
 
 
 def _num(token: str) -> float | None:
@@ -58,17 +69,20 @@ def _num(token: str) -> float | None:
     return None if value is None else float(value) * scale
 
 
-def segment_conditions(text: str, vocab: Vocabulary, today: date) -> dict[str, Any]:
+def segment_conditions(text: str, vocab: Vocabulary, today: date,
+                       raw: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    raw = raw or text
     if re.search(r"存|保存|分组|命名|取名|save", text):
-        m = _SAVE_NAMED.search(text) or _SAVE.search(text)
-        if m and m.group(1) not in ("分组", "人群包"):
-            out["save_as"] = m.group(1)
-            text = text[:m.start()] + " " + text[m.end():]  # "银卡召回" is a name, not a tier
+        name, span = _save_name(raw)
+        if name:
+            out["save_as"] = name
+            text = text[:span[0]] + " " + text[span[1]:]  # "银卡召回" is a name, not a tier
     _named(out, text, vocab)
     _recency(out, text)
     _amounts(out, text)
     _birthday(out, text, today)
+    _joined(out, text, today)
     if _NO_WECOM.search(text):
         out["wecom_added"] = False
     elif _WECOM.search(text):
@@ -78,24 +92,53 @@ def segment_conditions(text: str, vocab: Vocabulary, today: date) -> dict[str, A
     return out
 
 
+def _save_name(raw: str) -> tuple[str | None, tuple[int, int]]:
+    """The name to save under, case kept; English names may have spaces."""
+    if m := re.search(r"save (?:it |them |this )?as\s+[\"'“]?(.+?)[\"'”]?\s*[.!]?$", raw, re.I):
+        return m.group(1).strip(), m.span()
+    m = _SAVE_NAMED.search(raw) or _SAVE.search(raw)
+    if m and m.group(1) not in ("分组", "人群包"):
+        return m.group(1), m.span()
+    return None, (0, 0)
+
+
+def _joined(out: dict[str, Any], text: str, today: date) -> None:
+    from copilot.errors import UserError
+    from copilot.lang.dates import resolve_period
+
+    if not (m := _JOINED.search(text)):
+        return
+    try:
+        found = resolve_period(m.group(1), today)
+    except UserError:
+        return
+    if found is None:
+        return
+    out["joined_after"] = found.period.start.isoformat()
+    if found.period.end < today - timedelta(days=1):
+        out["joined_before"] = found.period.end.isoformat()
+
+
 def _named(out: dict[str, Any], text: str, vocab: Vocabulary) -> None:
     tiers = [t for t, ws in words("tiers").items() if any(w in text for w in ws)]
     groups = [g for g, ws in words("interval_groups").items() if any(w in text for w in ws)]
     rfm = [c for c in RFM_CLASSES.values() if c in text]
-    cats = [c for c in vocab.categories if c in text]
+    english = words("categories_en")
+    cats = [c for c in vocab.categories
+            if c in text or any(re.search(rf"\b{w}\b", text) for w in english.get(c, ()))]
     tags_any: list[str] = []
     tags_none: list[str] = []
     for tag in vocab.tags:
         at = text.find(tag)
         if at < 0:
             continue
-        (tags_none if _EXCLUDE.search(text[max(0, at - 4):at]) else tags_any).append(tag)
+        (tags_none if _EXCLUDE.search(text[max(0, at - 8):at]) else tags_any).append(tag)
     for key, value in (("tiers", tiers), ("interval_groups", groups), ("rfm_classes", rfm),
                        ("categories", cats), ("tags_none", tags_none)):
         if value:
             out[key] = value
     if tags_any:
-        both = re.search(r"同时|并且|而且|都有|全部|all of", text)
+        both = re.search(r"同时|并且|而且|都有|全部|既|all of|both", text)
         out["tags_all" if both and len(tags_any) > 1 else "tags_any"] = tags_any
 
 
@@ -104,29 +147,53 @@ def _days(m: re.Match[str]) -> int | None:
     return None if value is None else int(value * _UNIT_DAYS.get(m.group(2), 1))
 
 
+_EN_AWAY = re.compile(r"(?:haven'?t|have not|not|no purchase|hasn'?t|didn'?t)\s*(?:bought|purchased|"
+                      r"shopped|visited|been in|come in|came in)?(?: anything)?\s*(?:in|for)?\s*"
+                      r"(?:over |more than )?(\d+)\+?\s*days")
+_EN_RECENT = re.compile(r"(?:bought|purchased|shopped|visited)\s*(?:in|within)\s*the\s*(?:last|past)\s*"
+                        r"(\d+)\s*days")
+
+
 def _recency(out: dict[str, Any], text: str) -> None:
+    if m := _EN_AWAY.search(text):
+        out["days_since_min"] = int(m.group(1))
+    if m := _EN_RECENT.search(text):
+        out["days_since_max"] = int(m.group(1))
+    if m := _DAYS_RANGE.search(text):
+        low, high = _num(m.group(1)), _num(m.group(2))
+        if low is not None and high is not None:
+            out["days_since_min"], out["days_since_max"] = int(low), int(high)
+            return
     if (m := _DAYS_AWAY.search(text)) or (m := _OVER_AWAY.search(text)):
         if (d := _days(m)) is not None:
             out["days_since_min"] = d
     elif _HALF_YEAR.search(text):
         out["days_since_min"] = 180
-    if (m := _RECENT.search(text)) and (d := _days(m)) is not None:
-        out["days_since_max"] = d
+    if m := _RECENT.search(text):
+        value = _num(m.group(1) or m.group(3))
+        unit = m.group(2) or m.group(4)
+        if value is not None:
+            out["days_since_max"] = int(value * _UNIT_DAYS.get(unit, 1))
 
 
 def _amounts(out: dict[str, Any], text: str) -> None:
     if _ONCE.search(text):
         out["purchases_min"] = out["purchases_max"] = 1
+    if m := _TIMES_RANGE.search(text):
+        out["purchases_min"], out["purchases_max"] = int(_num(m.group(1)) or 0), int(
+            _num(m.group(2)) or 0)
     if m := _TIMES_MIN.search(text):
         out["purchases_min"] = int(_num(m.group(1)) or 0)
     if m := _TIMES_MAX.search(text):
         out["purchases_max"] = int(_num(m.group(1)) or 0)
-    money = re.sub(_TIMES_MIN.pattern + "|" + _TIMES_MAX.pattern, " ", text)
+    money = re.sub(_TIMES_RANGE.pattern + "|" + _TIMES_MIN.pattern + "|" + _TIMES_MAX.pattern,
+                   " ", text)
     money = _DAYS_AWAY.sub(" ", _RECENT.sub(" ", money))
-    money = re.sub(NUM + r"\s*(?:天|日|周|个月|月|年|号|岁)", " ", money)
-    if (m := _SPEND_MIN.search(money)) and (v := _num(m.group(1))) is not None:
+    money = re.sub(NUM + r"\s*(?:天|日|周|个月|月|年|号|岁)|\d+\+?\s*days?", " ", money)
+    if ((m := _SPEND_MIN.search(money)) or (m := _SPEND_OVER.search(money))) \
+            and (v := _num(m.group(1))) is not None:
         out["spend_min"] = v
-    if (m := _SPEND_MAX.search(money)) and (v := _num(m.group(1))) is not None:
+    if (m := _SPEND_MAX.search(money)) and (v := _num(m.group(1) or m.group(2))) is not None:
         out["spend_max"] = v
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from copilot.agent.offline.vocab import Vocabulary, metric_aliases, patterns, words
+from copilot.agent.offline.vocab import Vocabulary, lexicon, metric_aliases, patterns, words
 from copilot.errors import UserError
 from copilot.lang.dates import find_periods
 from copilot.lang.numerals import parse_number
@@ -32,9 +32,19 @@ _RANGE_GAP = re.compile(r"^\s*(?:到|至|~|～|-|—|to|until)\s*$")
 _ASCII_WORD = re.compile(r"[a-z]")
 
 
+_RELATIONAL = re.compile(r"(?:跟|和|与|比|对比|相比|较|vs\.?|versus|compared? (?:with|to))\s*"
+                         r"(?:the\s)?(全连锁|连锁|全国|全公司|区域|大区|chain|region)")
+_LIMIT = re.compile(r"(?:前|top\s?|给我|只要|列)\s*(\d{1,3}|[一二两三四五六七八九十]{1,3})"
+                    r"\s*(?:个|位|名|条)?")
+_WORST = re.compile(r"倒数第一|最低|最差|垫底|最后一名|最少|lowest|worst|bottom")
+_BEST = re.compile(r"第一名|最高|最好|排第一|最多|highest|best|top store")
+_REFERS = re.compile(r"那家|这家|那个店|这个店|那一家|它|that store|this store")
+
+
 @dataclass
 class Signals:
     text: str  # lower-cased, typos fixed
+    raw: str = ""  # as typed (names keep their case), without @mentions
     lang: str = "zh"
     stores: list[str] = field(default_factory=list)
     store_key: str | None = None  # a name we could not pin down: the tool explains it
@@ -50,6 +60,10 @@ class Signals:
     member_name: str | None = None
     staff: str | None = None
     segment: dict[str, Any] = field(default_factory=dict)  # build_segment arguments
+    reasons: list[str] = field(default_factory=list)  # follow-up reasons asked for
+    limit: int | None = None
+    pick: str | None = None  # "worst" / "best": a store picked from the last ranking
+    refers: bool = False  # "那家", "it": a store from the last answer
 
     @property
     def scope_named(self) -> bool:
@@ -65,8 +79,6 @@ def clean(message: str) -> str:
 
 
 def words_typos() -> dict[str, str]:
-    from copilot.agent.offline.vocab import lexicon
-
     return lexicon()["typos"]
 
 
@@ -74,21 +86,59 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     from copilot.agent.offline.conditions import segment_conditions
 
     text = clean(message)
-    sig = Signals(text=text, lang=_lang(text))
+    raw = re.sub(r"@\S+\s?", " ", message).strip()
+    sig = Signals(text=text, raw=raw, lang=_lang(text))
     _stores(sig, vocab)
     _regions(sig, vocab)
-    sig.chain = any(w in text for w in words("scope")["chain"]) and not sig.stores
+    relational = {_COMPARE_OF[m.group(1)] for m in _RELATIONAL.finditer(text)}
+    scope_text = _RELATIONAL.sub(" ", text)
+    sig.chain = any(w in scope_text for w in words("scope")["chain"]) and not sig.stores
     sig.own_store = any(w in text for w in words("scope")["own"])
-    _period(sig, message, today)
+    said = [w for ws in words("compare").values() for w in ws if w in text]
+    _period(sig, _blank(raw, said), today)
     sig.metrics = _metrics(text)
     sig.compare = [k for k, ws in words("compare").items() if any(w in text for w in ws)]
-    if "region" in sig.compare and sig.regions and not sig.stores:
+    if "region" in sig.compare and sig.regions and not sig.stores and "region" not in relational:
         sig.compare.remove("region")  # "华北区域" names a scope, not a comparison
     if "chain" in sig.compare and sig.chain and not sig.stores:
         sig.compare.remove("chain")
+    sig.compare = list(dict.fromkeys([*sig.compare, *sorted(relational)]))
     _people(sig, vocab)
-    sig.segment = segment_conditions(text, vocab, today)
+    sig.segment = segment_conditions(text, vocab, today, raw)
+    _followup_slots(sig)
     return sig
+
+
+_COMPARE_OF = {"全连锁": "chain", "连锁": "chain", "全国": "chain", "全公司": "chain",
+               "chain": "chain", "区域": "region", "大区": "region", "region": "region"}
+
+
+def _blank(raw: str, phrases: list[str]) -> str:
+    """The message with comparison words blanked ("比上月" is no period of its own)."""
+    out = raw
+    for p in sorted(phrases, key=len, reverse=True):
+        out = re.sub(re.escape(p), lambda m: " " * len(m.group(0)), out, flags=re.I)
+    return out
+
+
+def _followup_slots(sig: Signals) -> None:
+    table = words("followup_reasons")
+    wanted: list[str] = []
+    unwanted: set[str] = set()
+    for clause in re.split(r"[\s,,;;。、]+", sig.text):  # "生日和升级的先不看" excludes both
+        found = [k for k, ws in table.items() if any(w in clause for w in ws)]
+        if re.search(r"先不看|不看|不要|除了|排除|去掉|不用|except|without", clause):
+            unwanted.update(found)
+        else:
+            wanted += found
+    if unwanted and not wanted:
+        wanted = [k for k in table if k not in unwanted]
+    sig.reasons = [k for k in wanted if k not in unwanted]
+    if m := _LIMIT.search(sig.text):
+        n = parse_number(m.group(1))
+        sig.limit = int(n) if n and 1 <= n <= 200 else None
+    sig.pick = "worst" if _WORST.search(sig.text) else "best" if _BEST.search(sig.text) else None
+    sig.refers = bool(_REFERS.search(sig.text))
 
 
 def _lang(text: str) -> str:
@@ -118,6 +168,9 @@ def _stores(sig: Signals, vocab: Vocabulary) -> None:
             continue
         found.append(vocab.parts[flat[i:j]][0])
         i = j
+    for spoken, sid in vocab.spoken.items():  # "xidan", "chaoyang"
+        if re.search(rf"\b{spoken}\b", sig.text):
+            found.append(sid)
     sig.stores = list(dict.fromkeys(found))
     if not found:
         _mentioned_store(sig, vocab)
@@ -161,6 +214,10 @@ def _period(sig: Signals, message: str, today: date) -> None:
     if not found:
         return
     first = last = found[0]
+    if first.period.start >= today:  # "本季度" on its first day: nothing complete yet
+        sig.period_error = (f"“{first.matched}”今天({today.isoformat()})才开始,还没有数据可查;"
+                            "可以问上个月或最近一个月。")
+        return
     if len(found) >= 2 and _RANGE_GAP.match(raw[found[0].span[1]:found[1].span[0]]):
         last = found[1]
     sig.period = raw[first.span[0]:last.span[1]].strip()
@@ -168,13 +225,19 @@ def _period(sig: Signals, message: str, today: date) -> None:
 
 def _metrics(text: str) -> list[str]:
     found: list[str] = []
+    for word, keys in lexicon()["metric_groups"].items():
+        if word in text:
+            found += keys
     rest = text
+    for group_words in words("interval_groups").values():  # "流失会员" is no churn rate
+        for w in group_words:
+            rest = rest.replace(w, " ")
     for alias, key in metric_aliases():
         if alias in rest:
             found.append(key)
             rest = rest.replace(alias, " ")
     order = {k: text.find(a) for a, k in metric_aliases() if a in text}
-    return sorted(dict.fromkeys(found), key=lambda k: order.get(k, 0))
+    return sorted(dict.fromkeys(found), key=lambda k: order.get(k, 10**6))
 
 
 def _people(sig: Signals, vocab: Vocabulary) -> None:

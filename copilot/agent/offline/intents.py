@@ -7,6 +7,8 @@ how-to questions before metric questions ("复购率怎么提升" asks for a met
 
 from __future__ import annotations
 
+import re
+
 from copilot.agent.offline.extract import Signals, matches
 
 MEMBER_TOOLS = {"member_metrics", "query_members", "build_segment", "list_segments",
@@ -22,38 +24,44 @@ def _is(key: str, sig: Signals) -> bool:
     return matches("intents", key, sig.text)
 
 
-def detect(sig: Signals) -> str | None:
-    """The request's kind: a tool name, a reply kind ("help", "out_of_scope" …) or None."""
-    for kind in ("privacy_abuse", "greet", "thanks", "help", "not_yet_practice"):
+def detect(sig: Signals) -> tuple[str | None, bool]:
+    """The request's kind (a tool name, a reply kind such as "help", or None) and whether
+    the message says it outright; a bare metric or condition only implies it, so in a
+    follow-up it refines the last request instead ("只看客单价" after a ranking)."""
+    for kind in ("privacy_abuse", "cannot_modify", "greet", "thanks", "help", "not_yet_practice"):
         if _is(kind, sig):
-            return kind
+            return kind, True
     for tool in ("delete_segment", "refresh_segment", "list_segments"):
         if _is(tool, sig):
-            return tool
+            return tool, True
     if _is("not_yet_campaign", sig):
-        return "not_yet_campaign"
+        return "not_yet_campaign", True
+    if re.search(r"诊断|体检|diagnos", sig.text):
+        return "diagnose_store", True
+    if _is("out_of_scope", sig):
+        return "out_of_scope", True
+    if _is("followup", sig) and not _is("howto", sig):
+        return "followup_list", True
     if _is("howto", sig) and not (sig.member_id or sig.phone_tail):
-        return "search_playbooks"
+        return "search_playbooks", True
     if _is("followup", sig):
-        return "followup_list"
+        return "followup_list", True
     if sig.member_id or sig.phone_tail or sig.member_name:
-        return "query_members"
-    if _is("query_members", sig) and not _conditions(sig) - {"tiers"}:
-        return "query_members"
+        return "query_members", True
+    if _is("query_members", sig) and not _conditions(sig) - {"tiers", "interval_groups"}:
+        return "query_members", True
     if _is("ranking", sig):
-        return "region_overview"
+        return "region_overview", True
     if _is("diagnose", sig) and not sig.metrics:
-        return "diagnose_store"
+        return "diagnose_store", True
     if _conditions(sig) and (_is("segment", sig) or not sig.metrics):
-        return "build_segment"
+        return "build_segment", _is("segment", sig)
     if _is("segment", sig) and ("save_as" in sig.segment or sig.stores or sig.regions) \
             and not sig.metrics:
-        return "build_segment"
+        return "build_segment", True
     if sig.metrics or _is("metric_words", sig):
-        return "member_metrics"
-    if _is("out_of_scope", sig):
-        return "out_of_scope"
-    return None
+        return "member_metrics", False
+    return None, False
 
 
 def _conditions(sig: Signals) -> set[str]:

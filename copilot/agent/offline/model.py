@@ -49,8 +49,7 @@ class OfflineChatModel(BaseChatModel):
         info = _turn(messages)
         results = _new_results(messages)
         if results:
-            return AIMessage(content=from_results(results, info.lang if _asked_en(messages)
-                                                  else "zh"))
+            return AIMessage(content=from_results(results, "en" if _asked_en(messages) else "zh"))
         said = _last_human(messages)
         sig = extract(said, self.vocabulary.get(), _today(info))
         return _message(plan(sig, info, _prior(messages)), sig.lang)
@@ -91,16 +90,24 @@ def _new_results(messages: list[BaseMessage]) -> list[ToolMessage]:
 
 
 def _prior(messages: list[BaseMessage]) -> Prior | None:
-    """The last request in this thread, from the model's own notes or plain tool calls."""
-    for m in reversed(messages[:-1]):
+    """The last request in this thread, from the model's own notes or plain tool calls,
+    with what its first tool returned."""
+    earlier = messages[:-1]
+    for i in range(len(earlier) - 1, -1, -1):
+        m = earlier[i]
         if not isinstance(m, AIMessage):
             continue
-        memo = m.additional_kwargs.get(PLAN_KEY)
+        memo = m.additional_kwargs.get(PLAN_KEY) or {}
+        if not memo and not m.tool_calls:
+            continue
+        after = earlier[i + 1] if i + 1 < len(earlier) else None
+        art = after.artifact if isinstance(after, ToolMessage) else None
+        result = art.get("result") if isinstance(art, dict) else None
         if memo:
-            return Prior(memo.get("tool"), dict(memo.get("args") or {}), memo.get("missing"))
-        if m.tool_calls:
-            call = m.tool_calls[0]
-            return Prior(call["name"], dict(call["args"]))
+            return Prior(memo.get("tool"), dict(memo.get("args") or {}), memo.get("missing"),
+                         result, memo.get("pick"))
+        call = m.tool_calls[0]
+        return Prior(call["name"], dict(call["args"]), result=result)
     return None
 
 

@@ -15,10 +15,13 @@ from copilot.agent.offline.intents import MEMBER_TOOLS, detect, is_followup
 from copilot.agent.toolkit import TurnInfo
 
 _SCOPE_KEYS = ("store", "region", "chain")
+_QUOTES = " “”\"'「」『』,,。.!!??"
 _PERIOD_TOOLS = {"member_metrics", "diagnose_store", "region_overview"}
-_SEGMENT_REF = re.compile(
-    r"(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算|delete|remove|refresh)\s*(?:一下|下)?\s*(?:我的)?\s*"
-    r"(?:分组|人群包|segment)?\s*[“\"「『']?(.+?)[”\"」』']?\s*(?:这个|那个)?\s*(?:分组|人群包)?\s*(?:吧|吗)?[。.!!]?$")
+# Everything in "把“银卡召回”这个分组删掉吧" that is not the segment's name.
+_SEGMENT_WORDS = re.compile(
+    r"^(?:请|帮我|麻烦|你)?\s*(?:把|将)?|(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算)(?:一下|下)?|"
+    r"(?:这个|那个|我的|我存的)?(?:分组|人群包)|(?:吧|吗|了|掉|它)(?=\s*[。.!!]?$)|"
+    r"\b(?:delete|remove|refresh|the|my|segment)\b", re.I)
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Prior:
     tool: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
     missing: str | None = None  # what the last question asked for
+    result: dict[str, Any] | None = None  # what the tool returned (for "那家", "她")
+    pick: str | None = None  # "worst" / "best" when the last request asked for one
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Plan:
     reply: str | None = None  # a key of replies.toml
     error: str | None = None  # a message to pass on as it is
     pending: Prior | None = None  # set with an asking reply
+    pick: str | None = None  # the message asked for the best or worst store
 
     def memo(self) -> dict[str, Any]:
         """What the next turn needs to continue from this one."""
@@ -41,32 +47,60 @@ class Plan:
             p = self.pending
             return {"tool": p.tool, "args": p.args, "missing": p.missing}
         if self.calls:
-            return {"tool": self.calls[0][0], "args": self.calls[0][1]}
+            return {"tool": self.calls[0][0], "args": self.calls[0][1], "pick": self.pick}
         return {}
 
 
 def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
-    kind = detect(sig)
-    base: dict[str, Any] = {}
-    if prior and prior.missing and kind in (None, prior.tool):
-        kind, base = prior.tool, dict(prior.args)
-        if prior.missing == "segment" and kind is not None:
-            base["segment"] = sig.text.strip(" “”\"'「」")
-    elif prior and prior.tool and kind is None and (is_followup(sig) or _has_slots(sig)):
-        kind, base = prior.tool, dict(prior.args)
-    elif prior and prior.tool == kind and (is_followup(sig) or _only_save(sig)):
-        base = dict(prior.args)
-    elif prior and prior.tool in _PERIOD_TOOLS and kind in _PERIOD_TOOLS and is_followup(sig):
-        base = {k: v for k, v in prior.args.items() if k in (*_SCOPE_KEYS, "period")}
+    kind, explicit = detect(sig)
+    kind, base = _continue(sig, kind, explicit, prior)
     if kind is None:
-        return Plan(reply="not_understood")
+        if len(re.findall(r"[\u4e00-\u9fa5]", sig.text)) >= 4 or len(sig.text.split()) >= 3:
+            kind = "search_playbooks"  # an ops question in words we have no rule for
+        else:
+            return Plan(reply="not_understood")
     if kind not in MEMBER_TOOLS and kind != "search_playbooks":
         return Plan(reply=kind)
     if kind in MEMBER_TOOLS and info.role == "trainee":
         return Plan(reply="trainee_no_data")
     if kind in _PERIOD_TOOLS and sig.period_error:
         return Plan(error=sig.period_error)
-    return BUILDERS[kind](sig, info, base)
+    out = BUILDERS[kind](sig, info, base)
+    out.pick = sig.pick
+    return out
+
+
+def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | None
+              ) -> tuple[str | None, dict[str, Any]]:
+    """The request this message makes, given the thread: a fresh one, an answer to our
+    question, or a change to the last request ("换成金卡的", "那区域平均呢?")."""
+    if prior is None or prior.tool is None:
+        return kind, {}
+    follow = is_followup(sig)
+    base = dict(prior.args)
+    if prior.result is not None:
+        base["_result"] = prior.result
+    base["_pick"] = prior.pick
+    if prior.missing and kind in (None, prior.tool):
+        if prior.missing == "segment":
+            base["segment"] = sig.raw.strip(_QUOTES)
+        return prior.tool, base
+    if kind is None and (follow or _has_slots(sig) or _about_member(sig, prior)):
+        return prior.tool, base
+    if kind == prior.tool and (follow or _only_save(sig) or not explicit):
+        return kind, base
+    if not explicit and follow:
+        return prior.tool, base
+    if prior.tool in _PERIOD_TOOLS and kind in _PERIOD_TOOLS:
+        keep = (*_SCOPE_KEYS, "period", "metrics", "_result", "_pick")
+        return kind, {k: v for k, v in base.items() if k in keep}
+    return kind, {}
+
+
+def _about_member(sig: Signals, prior: Prior) -> bool:
+    """"她手机号多少": a question about the member just looked up."""
+    return prior.tool == "query_members" and bool(
+        re.search(r"她|他|这位|这个会员|手机|电话|生日|标签|积分|phone|her|his", sig.text))
 
 
 def _has_slots(sig: Signals) -> bool:
@@ -109,7 +143,7 @@ def _period(sig: Signals, base: dict[str, Any]) -> str:
 
 
 def _metrics(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
-    compare = list(dict.fromkeys([*(base.get("compare", []) if base else []), *sig.compare]))
+    compare = list(dict.fromkeys([*base.get("compare", []), *sig.compare]))
     args = {"period": _period(sig, base), "metrics": sig.metrics or base.get("metrics", []),
             "compare": compare}
     stores = sig.stores if len(sig.stores) > 1 else []
@@ -118,14 +152,26 @@ def _metrics(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     return Plan(calls=[("member_metrics", {**_scope(sig, info, base), **args})])
 
 
+def _picked(sig: Signals, base: dict[str, Any]) -> str | None:
+    """The store "那家" / "倒数第一那家" means in the last ranking shown."""
+    result = base.get("_result") or {}
+    rows = [r for reg in result.get("regions", []) for m in reg.get("metrics", [])[:1]
+            for r in m.get("rows", []) if r.get("rank") is not None]
+    pick = sig.pick or (base.get("_pick") if sig.refers else None)
+    if not rows or pick is None:
+        return None
+    rows.sort(key=lambda r: r["rank"])
+    return rows[-1 if pick == "worst" else 0]["store_id"]
+
+
 def _store_or_ask(tool: str, sig: Signals, info: TurnInfo, base: dict[str, Any],
                   extra: dict[str, Any]) -> Plan:
     named = _named_scope(sig, info)
-    store = named.get("store") or base.get("store")
+    store = named.get("store") or _picked(sig, base) or base.get("store")
     if store is None and info.role in ("staff", "store_manager"):
         store = info.store_id
     if store is None:
-        return Plan(reply="ask_store", pending=Prior(tool, {**base, **extra}, "store"))
+        return Plan(reply="ask_store", pending=Prior(tool, {**_public(base), **extra}, "store"))
     return Plan(calls=[(tool, {"store": store, **extra})])
 
 
@@ -134,43 +180,57 @@ def _diagnose(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
 
 
 def _ranking(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
-    region = (sig.regions or [base.get("region")])[0] or info.region
-    args: dict[str, Any] = {"period": _period(sig, base)}
-    if metric := (sig.metrics or [base.get("metric")])[0]:
+    region = (sig.regions or [base.get("region")])[0]
+    if sig.chain:
+        region = None  # every region, for those who may see them
+    args: dict[str, Any] = {"region": region} if region else {}
+    args["period"] = _period(sig, base)
+    metric = (sig.metrics or base.get("metrics") or [base.get("metric")])[0]
+    if metric:
         args["metric"] = metric
-    if region is None:
-        return Plan(reply="ask_region", pending=Prior("region_overview", args, "region"))
-    return Plan(calls=[("region_overview", {"region": region, **args})])
+    return Plan(calls=[("region_overview", args)])
 
 
 def _followup(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
-    args: dict[str, Any] = {}
+    args = {k: v for k, v in _public(base).items() if k in ("staff", "store", "day")}
     if sig.staff and sig.staff != info.staff_id:
-        args["staff"] = sig.staff
-    elif sig.stores or (sig.own_store and info.role == "store_manager"):
-        args["store"] = sig.stores[0] if sig.stores else info.store_id
+        args = {"staff": sig.staff}
+    elif sig.stores or (sig.own_store and info.store_id):
+        args = {"store": sig.stores[0] if sig.stores else info.store_id}
     if re.search(r"明天|tomorrow", sig.text):
         args["day"] = (date.fromisoformat(info.today) + timedelta(days=1)).isoformat()
+    elif re.search(r"今天|today", sig.text):
+        args.pop("day", None)
+    if sig.reasons:
+        args["reasons"] = sig.reasons
+    if sig.limit:
+        args["limit"] = sig.limit
     return Plan(calls=[("followup_list", args)])
 
 
 def _members(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
+    if not (sig.member_id or sig.phone_tail or sig.member_name) and any(
+            base.get(k) for k in ("member_id", "phone_tail", "name")):
+        return Plan(calls=[("query_members", {k: v for k, v in _public(base).items()
+                                              if k in ("member_id", "phone_tail", "name")})])
     if sig.member_id:
         return Plan(calls=[("query_members", {"member_id": sig.member_id})])
     if sig.phone_tail:
         return Plan(calls=[("query_members", {"phone_tail": sig.phone_tail})])
     if sig.member_name:
         return Plan(calls=[("query_members", {"name": sig.member_name})])
-    args: dict[str, Any] = {"mine": bool(re.search(r"我的|我名下|my ", sig.text))}
+    args: dict[str, Any] = {"mine": bool(re.search(r"我的|我名下|我负责|my ", sig.text))}
     if tiers := sig.segment.get("tiers") or base.get("tier"):
         args["tier"] = tiers
-    if not args["mine"] and "tier" not in args:
+    if stages := sig.segment.get("interval_groups") or base.get("stage"):
+        args["stage"] = stages
+    if not args["mine"] and "tier" not in args and "stage" not in args:
         return Plan(reply="ask_member", pending=Prior("query_members", {}, "member"))
     return Plan(calls=[("query_members", args)])
 
 
 def _segment(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
-    args = {**base, **sig.segment}
+    args = {**_public(base), **sig.segment}
     if sig.stores:
         args["stores"] = sig.stores
     elif sig.regions:
@@ -183,12 +243,18 @@ def _segment(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
 
 def _segment_ref(tool: str) -> Any:
     def build(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
-        m = _SEGMENT_REF.search(sig.text)
-        name = (m.group(1).strip() if m else "") or base.get("segment") or base.get("save_as")
-        if not name or name in ("分组", "人群包"):
+        name = _SEGMENT_WORDS.sub(" ", sig.raw)
+        name = re.sub(r"\s+", " ", name).strip(" “”\"'「」『』,,。.!!??")
+        name = name or base.get("segment") or base.get("save_as") or ""
+        if not name:
             return Plan(reply="ask_segment", pending=Prior(tool, {}, "segment"))
         return Plan(calls=[(tool, {"segment": name})])
     return build
+
+
+def _public(base: dict[str, Any]) -> dict[str, Any]:
+    """The last request's arguments, without what the planner keeps for itself."""
+    return {k: v for k, v in base.items() if not k.startswith("_")}
 
 
 def _list(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
@@ -198,7 +264,7 @@ def _list(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
 
 def _playbooks(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     query = re.sub(r"@\S+\s?", " ", sig.text).strip()
-    return Plan(calls=[("search_playbooks", {"query": query or "运营手册"})])
+    return Plan(calls=[("search_playbooks", {"query": query or "运营手册", "k": 6})])
 
 
 BUILDERS = {

@@ -66,13 +66,16 @@ class Vocabulary:
     staff: dict[str, str] = field(default_factory=dict)  # name -> staff id
     # distinctive part of a store name -> store ids having it
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # a distinctive part in pinyin ("xidan") -> the one store it names
+    spoken: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, stores: list[StoreRow], categories: list[str], tags: list[str],
            staff: dict[str, str]) -> Vocabulary:
         regions = tuple(sorted({s.region for s in stores if s.region}))
-        return cls(tuple(stores), regions, tuple(categories), tuple(tags), staff,
-                   _store_parts(stores))
+        parts = _store_parts(stores)
+        return cls(tuple(stores), regions, tuple(categories), tuple(tags), staff, parts,
+                   _spoken(parts))
 
 
 def _store_parts(stores: list[StoreRow]) -> dict[str, tuple[str, ...]]:
@@ -87,6 +90,18 @@ def _store_parts(stores: list[StoreRow]) -> dict[str, tuple[str, ...]]:
                 for j in range(i + 2, min(len(form), i + 8) + 1):
                     having[form[i:j]].add(s.store_id)
     return {k: tuple(sorted(v)) for k, v in having.items()}
+
+
+def _spoken(parts: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Two- and three-character Chinese parts naming one store, as English speakers type
+    them: 西单 -> xidan. A reading shared by two stores is dropped."""
+    from pypinyin import lazy_pinyin
+
+    having: dict[str, set[str]] = defaultdict(set)
+    for part, ids in parts.items():
+        if len(ids) == 1 and 2 <= len(part) <= 3 and re.fullmatch(r"[\u4e00-\u9fa5]+", part):
+            having["".join(lazy_pinyin(part))].add(ids[0])
+    return {k: next(iter(v)) for k, v in having.items() if len(v) == 1 and len(k) >= 5}
 
 
 class VocabularySource:
