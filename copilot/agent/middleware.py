@@ -46,6 +46,19 @@ def _count(messages: list[BaseMessage]) -> int:
     return sum(count_tokens(m.text) + 4 for m in messages)
 
 
+def _budget(messages: list[BaseMessage], tokens: int) -> list[BaseMessage]:
+    """Earlier turns, newest first, as far as `tokens` allows; the current turn (from the
+    latest question on, with its tool results) is always sent whole, whatever its size."""
+    last_human = max((i for i, m in enumerate(messages) if m.type == "human"), default=0)
+    current = messages[last_human:]
+    room = tokens - _count(current)
+    if room <= 0 or last_human == 0:
+        return current
+    earlier = trim_messages(messages[:last_human], max_tokens=room, token_counter=_count,
+                            strategy="last", start_on="human", allow_partial=False)
+    return [*earlier, *current]
+
+
 class TurnPrompt(AgentMiddleware[Any, TurnContext]):
     """The system prompt of this turn, and the history an LLM may see."""
 
@@ -59,9 +72,7 @@ class TurnPrompt(AgentMiddleware[Any, TurnContext]):
             return request
         messages = request.messages
         if self.history_tokens is not None:
-            messages = trim_messages(messages, max_tokens=self.history_tokens,
-                                     token_counter=_count, strategy="last", start_on="human",
-                                     allow_partial=False)
+            messages = _budget(messages, self.history_tokens)
         return request.override(system_message=turn_prompt(ctx.info), messages=messages)
 
     def wrap_model_call(self, request: ModelRequest,

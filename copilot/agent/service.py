@@ -9,6 +9,7 @@ thread from the same person approves or rejects them.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ from tools.base import ToolContext
 if TYPE_CHECKING:
     from knowledge.index import KnowledgeBase
 
+log = logging.getLogger(__name__)
 MAX_MESSAGE = 2000  # characters; a pasted novel is not a question
 
 
@@ -81,13 +83,27 @@ class Copilot:
             said = decision(text)
             answer = {"type": said or "reject",
                       "message": "用户取消了这个操作。" if said else "用户没有确认,改问了别的。"}
-            out = await self.graph.ainvoke(Command(resume={"decisions": [answer]}), config,
-                                           context=ctx)
+            out = await self._run(Command(resume={"decisions": [answer]}), config, ctx)
             if said is not None:
                 return self._result(out, before, info)
         human = HumanMessage(text, name=info.staff_id)
-        out = await self.graph.ainvoke({"messages": [human]}, config, context=ctx)
+        out = await self._run({"messages": [human]}, config, ctx)
         return self._result(out, before, info)
+
+    async def _run(self, payload: Any, config: Any, ctx: TurnContext) -> dict[str, Any]:
+        """One run of the graph. Tools never raise (the runner turns failures into
+        messages), so what escapes is the model service or memory: tell the user plainly."""
+        try:
+            return await self.graph.ainvoke(payload, config, context=ctx)
+        except UserError:
+            raise
+        except Exception as exc:
+            log.exception("agent turn failed")
+            raise UserError(
+                f"对话模型暂时无法回答({type(exc).__name__}),请稍后再试;"
+                "如果一直这样,请管理员检查 COPILOT_LLM_* 设置和模型服务。",
+                f"The chat model could not answer ({type(exc).__name__}); try again later, "
+                "or ask an administrator to check COPILOT_LLM_* and the model service.") from exc
 
     def _result(self, out: dict[str, Any], before: int, info: TurnInfo) -> TurnResult:
         answer, calls, citations = collect(out["messages"][before:])

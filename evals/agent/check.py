@@ -31,7 +31,8 @@ from tools.runner import run_tool
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d[\d,]*(?:\.\d+)?(?![A-Za-z0-9_])")
 REFUSAL = re.compile(r"没有.{0,12}权限|不能|无法|做不了|不可以|还没开放|还没到|还没开始|"
-                     r"找不到|没有数据|不支持|can't|cannot|not available|isn't available|no permission|not allowed", re.I)
+                     r"找不到|没有数据|不支持|can't|cannot|not available|isn't available|"
+                     r"no permission|not allowed", re.I)
 ASKING = re.compile(r"[??]")
 CONFIRMED = {t.name for t in all_tools() if t.confirm}
 

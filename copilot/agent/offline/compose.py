@@ -77,7 +77,8 @@ def _english_lead(art: dict[str, Any]) -> str | None:
 
         names = {d.key: d.name_en for d in all_definitions(MetricWindows())}
         shown = ", ".join(names.get(r["key"], r["key"]) for r in result.get("rows", []))
-        return f"{shown} for {result.get('scope', '')}, {result.get('start')} to {result.get('end')}:"
+        scope, start, end = result.get("scope", ""), result.get("start"), result.get("end")
+        return f"{shown} for {scope}, {start} to {end}:"
     titles = {"diagnose_store": "Store diagnosis", "region_overview": "Store ranking",
               "build_segment": "Segment preview", "followup_list": "Members to contact",
               "query_members": "Member lookup", "list_segments": "Your saved segments"}

@@ -24,9 +24,11 @@ _DAYS_AWAY = re.compile(NUM + r"\s*(天|日|周|个星期|星期|个月|月|年)
 _OVER_AWAY = re.compile(r"(?:超过|超|大于|多于|满)\s*" + NUM + r"\s*(天|日|周|个月|月|年)")
 _HALF_YEAR = re.compile(r"半年(?:以上|多)?(?:都|一直|还)?" + _AWAY)
 _CAME = r"(?:买过|消费过|来过|到过店|有消费|有购买|购买过|下过单|回过店|到店过)"
-_RECENT = re.compile(r"(?:近|最近|过去)\s*" + NUM + r"\s*(天|日|周|个月|月)(?:内|以内|里)?(?:有)?" + _CAME
+_RECENT = re.compile(r"(?:近|最近|"
+                     r"过去)\s*" + NUM + r"\s*(天|日|周|个月|月)(?:内|以内|里)?(?:有)?" + _CAME
                      + r"|" + NUM + r"\s*(天|日|周|个月|月)(?:内|以内|之内)(?:有)?" + _CAME)
-_DAYS_RANGE = re.compile(NUM + r"\s*(?:到|至|-|~|～)\s*" + NUM + r"\s*(天|日)(?:之间|以内)?(?:都|一直|还)?"
+_DAYS_RANGE = re.compile(NUM + r"\s*(?:到|至|-|~|"
+                               r"～)\s*" + NUM + r"\s*(天|日)(?:之间|以内)?(?:都|一直|还)?"
                          + _AWAY)
 _TIMES_RANGE = re.compile(NUM + r"\s*(?:到|至|-|~|～)\s*" + NUM + r"\s*(?:次|笔|单)")
 _SPEND_MIN = re.compile(r"(?:消费|花了?|买了|累计|金额|单价)?"
@@ -35,7 +37,8 @@ _SPEND_MIN = re.compile(r"(?:消费|花了?|买了|累计|金额|单价)?"
 _SPEND_MAX = re.compile(r"(?:消费|花了?|金额)?(?:(?:不到|低于|少于|小于|<|≤|不超过|under|below)\s*"
                         + NUM + r"\s*(?:元|块钱|块|rmb)?|" + NUM
                         + r"\s*(?:元|块钱|块)?\s*(?:以下|以内|之内))")
-_SPEND_OVER = re.compile(r"(?:消费|花了?|买了|累计|金额|spent|spend)\s*(?:满|超过|大于|高于|>|≥|不少于|至少|over|above)\s*"
+_SPEND_OVER = re.compile(r"(?:消费|花了?|买了|累计|金额|spent|spend)\s*(?:满|超过|大于|高于|>|≥|"
+                         r"不少于|至少|over|above)\s*"
                          + NUM)
 _TIMES_MIN = re.compile(NUM + r"\s*(?:次|笔|单)(?:以上|及以上|或以上|\+)")
 _TIMES_MAX = re.compile(NUM + r"\s*(?:次|笔|单)(?:以下|以内)")
@@ -147,10 +150,12 @@ def _days(m: re.Match[str]) -> int | None:
     return None if value is None else int(value * _UNIT_DAYS.get(m.group(2), 1))
 
 
-_EN_AWAY = re.compile(r"(?:haven'?t|have not|not|no purchase|hasn'?t|didn'?t)\s*(?:bought|purchased|"
+_EN_AWAY = re.compile(r"(?:haven'?t|have not|not|no purchase|hasn'?t|didn'?t)\s*(?:bought|"
+                      r"purchased|"
                       r"shopped|visited|been in|come in|came in)?(?: anything)?\s*(?:in|for)?\s*"
                       r"(?:over |more than )?(\d+)\+?\s*days")
-_EN_RECENT = re.compile(r"(?:bought|purchased|shopped|visited)\s*(?:in|within)\s*the\s*(?:last|past)\s*"
+_EN_RECENT = re.compile(r"(?:bought|purchased|shopped|visited)\s*(?:in|within)\s*the\s*(?:last|"
+                        r"past)\s*"
                         r"(\d+)\s*days")
 
 

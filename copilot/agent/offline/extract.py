@@ -22,7 +22,7 @@ _NUMBERED = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*�
 _MENTION = re.compile(r"([\u4e00-\u9fa5a-z0-9]{2,7}?)(?:门店|分店|店|那家|那个店)")
 _NOT_A_STORE = re.compile(r"^(我们|咱们|你们|他们|本|这|那|哪|各|每|全|别的|其他|其它|"
                           r"一家|单|整|门|总|新|老|所有|全部|我|几|多少|哪个|哪家|这家|那家|到|进|在|去|回|离|开)")
-_MEMBER_ID = re.compile(r"(?<![a-z0-9])m\d{4,}(?![0-9])")
+_MEMBER_ID = re.compile(r"(?<![a-z0-9])m\d{2,}(?![0-9])")
 _PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾号?|ending in|last four)"
                          r"\D{0,3}(\d{4})")
 _MEMBER_NAME = re.compile(r"(?:查|找|看)(?:一下|下)?(?:会员|顾客|客人)\s*"
@@ -168,9 +168,10 @@ def _stores(sig: Signals, vocab: Vocabulary) -> None:
             continue
         found.append(vocab.parts[flat[i:j]][0])
         i = j
-    for spoken, sid in vocab.spoken.items():  # "xidan", "chaoyang"
-        if re.search(rf"\b{spoken}\b", sig.text):
-            found.append(sid)
+    if re.search(r"[a-z]{4}", sig.text):
+        for spoken, sid in vocab.spoken.items():  # "xidan", "chaoyang"
+            if re.search(rf"\b{spoken}\b", sig.text):
+                found.append(sid)
     sig.stores = list(dict.fromkeys(found))
     if not found:
         _mentioned_store(sig, vocab)

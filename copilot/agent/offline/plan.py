@@ -54,6 +54,8 @@ class Plan:
 def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
     kind, explicit = detect(sig)
     kind, base = _continue(sig, kind, explicit, prior)
+    if kind is None and is_followup(sig):
+        return Plan(reply="no_context")  # "那区域平均呢?" with nothing before it
     if kind is None:
         if len(re.findall(r"[\u4e00-\u9fa5]", sig.text)) >= 4 or len(sig.text.split()) >= 3:
             kind = "search_playbooks"  # an ops question in words we have no rule for
@@ -81,7 +83,8 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
     if prior.result is not None:
         base["_result"] = prior.result
     base["_pick"] = prior.pick
-    if prior.missing and kind in (None, prior.tool):
+    if prior.missing and (kind in (None, prior.tool) or not explicit
+                          or (prior.missing == "segment" and kind == "build_segment")):
         if prior.missing == "segment":
             base["segment"] = sig.raw.strip(_QUOTES)
         return prior.tool, base
@@ -91,6 +94,8 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
         return kind, base
     if not explicit and follow:
         return prior.tool, base
+    if kind in ("delete_segment", "refresh_segment") and prior.args.get("save_as"):
+        return kind, {"save_as": prior.args["save_as"]}  # "把它删掉" right after saving it
     if prior.tool in _PERIOD_TOOLS and kind in _PERIOD_TOOLS:
         keep = (*_SCOPE_KEYS, "period", "metrics", "_result", "_pick")
         return kind, {k: v for k, v in base.items() if k in keep}
@@ -244,7 +249,9 @@ def _segment(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
 def _segment_ref(tool: str) -> Any:
     def build(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
         name = _SEGMENT_WORDS.sub(" ", sig.raw)
-        name = re.sub(r"\s+", " ", name).strip(" “”\"'「」『』,,。.!!??")
+        name = re.sub(r"\s+", " ", name).strip(_QUOTES)
+        if name in ("它", "这个", "那个", "this", "it"):
+            name = ""
         name = name or base.get("segment") or base.get("save_as") or ""
         if not name:
             return Plan(reply="ask_segment", pending=Prior(tool, {}, "segment"))

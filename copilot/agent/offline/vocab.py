@@ -12,7 +12,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -58,7 +58,7 @@ def metric_aliases() -> tuple[tuple[str, str], ...]:
 
 
 @dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary:  # not hashed or compared: cached_property needs a writable __dict__
     stores: tuple[StoreRow, ...] = ()
     regions: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
@@ -66,16 +66,19 @@ class Vocabulary:
     staff: dict[str, str] = field(default_factory=dict)  # name -> staff id
     # distinctive part of a store name -> store ids having it
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # a distinctive part in pinyin ("xidan") -> the one store it names
-    spoken: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def spoken(self) -> dict[str, str]:
+        """A distinctive part in pinyin ("xidan") -> the one store it names. Built on the
+        first message with Latin letters: pypinyin takes half a second to load."""
+        return _spoken(self.parts)
 
     @classmethod
     def of(cls, stores: list[StoreRow], categories: list[str], tags: list[str],
            staff: dict[str, str]) -> Vocabulary:
         regions = tuple(sorted({s.region for s in stores if s.region}))
-        parts = _store_parts(stores)
-        return cls(tuple(stores), regions, tuple(categories), tuple(tags), staff, parts,
-                   _spoken(parts))
+        return cls(tuple(stores), regions, tuple(categories), tuple(tags), staff,
+                   _store_parts(stores))
 
 
 def _store_parts(stores: list[StoreRow]) -> dict[str, tuple[str, ...]]:
