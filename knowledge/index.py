@@ -22,7 +22,7 @@ from copilot.errors import UserError
 from knowledge.chunk import Chunk, chunk_playbook
 from knowledge.embeddings import Embedder, HashingEmbedder, OpenAIEmbedder
 from knowledge.lexical import BM25
-from knowledge.playbook import Playbook, load_playbooks
+from knowledge.playbook import Playbook, load_playbooks, shipped_playbooks
 
 RRF_K = 60
 CANDIDATES = 50
@@ -93,6 +93,15 @@ class KnowledgeBase:
     @classmethod
     def from_settings(cls, settings: Settings) -> KnowledgeBase:
         return cls(make_client(settings), make_embedder(settings))
+
+    @classmethod
+    def ready(cls, settings: Settings) -> KnowledgeBase:
+        """The index, built from the configured playbooks first if it is empty (a fresh
+        install answers its first question without a separate `copilot kb index`)."""
+        kb = cls.from_settings(settings)
+        if kb.collection.count() == 0:
+            kb.index_folder(settings.playbooks_dir or shipped_playbooks())
+        return kb
 
     # ---- indexing ------------------------------------------------------------------------
     def index(self, books: list[Playbook], progress: Progress | None = None) -> IndexReport:

@@ -6,11 +6,11 @@ and region names and short Chinese words, so ASCII, the usual punctuation, the 6
 hanzi and every non-ASCII character in our own sources cover them in ~1.5 MB. Anything rarer
 falls back to a system font at render time (see copilot/charts/render.py).
 
-The subset is renamed "Noto Sans SC Subset" so that matplotlib can never confuse it with a
+The subset is renamed "Noto Sans SC Subset" so that a font lookup can never confuse it with a
 full "Noto Sans CJK SC" installed on the machine (same family name = first one wins).
 
-Needs fontTools (any venv with `pip install fonttools`; matplotlib depends on it, so the
-project's .venv has it too). Usage, from anywhere:
+Needs fontTools (any venv with `pip install fonttools`; the project's .venv does not carry
+it). Usage, from anywhere:
 
     python scripts/make_font_subset.py path/to/NotoSansCJKsc-Regular.otf [--out FILE]
 
@@ -42,7 +42,7 @@ RANGES = (
     (0x3000, 0x303F),  # CJK symbols and punctuation (、。《》「」【】〜)
     (0xFF00, 0xFFEF),  # full-width forms (，：；（）％￥～)
 )
-# Characters matplotlib itself may draw: the Unicode minus of tick labels, and arrows/math
+# Characters the chart renderer itself may draw: the Unicode minus of tick labels, and arrows/math
 # signs that plausibly appear in chart annotations.
 EXTRA = "−±≈≠≤≥∞→←↑↓▲▼●■□△▽"
 

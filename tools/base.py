@@ -42,7 +42,7 @@ class ToolContext:
         if self.knowledge is None:
             from knowledge.index import KnowledgeBase
 
-            opened = KnowledgeBase.from_settings(self.settings)
+            opened = KnowledgeBase.ready(self.settings)
             self.knowledge = lambda: opened
         return self.knowledge()
 

@@ -1,9 +1,9 @@
 """Chart files the tools hand to channels: rendered once per distinct content.
 
-A diagnosis asked twice over the same data draws the same picture, and drawing costs
-100–150 ms, so the file name carries a digest of what is drawn and an existing file is
-reused. Files are written under a temporary name and renamed, so a channel uploading one
-never reads half a PNG.
+A diagnosis asked twice over the same data draws the same picture (a few milliseconds,
+but a file to upload each time), so the file name carries a digest of what is drawn and
+an existing file is reused. Files are written under a temporary name and renamed, so a
+channel uploading one never reads half a PNG.
 """
 
 from __future__ import annotations

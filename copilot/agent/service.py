@@ -83,7 +83,8 @@ class Copilot:
             said = decision(text)
             answer = {"type": said or "reject",
                       "message": "用户取消了这个操作。" if said else "用户没有确认,改问了别的。"}
-            out = await self._run(Command(resume={"decisions": [answer]}), config, ctx)
+            decisions = [answer] * len(pending.actions)
+            out = await self._run(Command(resume={"decisions": decisions}), config, ctx)
             if said is not None:
                 return self._result(out, before, info)
         human = HumanMessage(text, name=info.staff_id)
@@ -99,20 +100,19 @@ class Copilot:
             raise
         except Exception as exc:
             log.exception("agent turn failed")
+            status = getattr(exc, "status_code", None)
+            what = f"{type(exc).__name__}{f', HTTP {status}' if status else ''}"
             raise UserError(
-                f"对话模型暂时无法回答({type(exc).__name__}),请稍后再试;"
+                f"对话模型暂时无法回答({what}),请稍后再试;"
                 "如果一直这样,请管理员检查 COPILOT_LLM_* 设置和模型服务。",
-                f"The chat model could not answer ({type(exc).__name__}); try again later, "
+                f"The chat model could not answer ({what}); try again later, "
                 "or ask an administrator to check COPILOT_LLM_* and the model service.") from exc
 
     def _result(self, out: dict[str, Any], before: int, info: TurnInfo) -> TurnResult:
         answer, calls, citations = collect(out["messages"][before:])
         pending = None
         for intr in out.get("__interrupt__", []):
-            req = intr.value["action_requests"][0]
-            pending = PendingAction(name=req["name"], args=req["args"],
-                                    description=_describe(req["name"], req["args"]),
-                                    requested_by=info.staff_id)
+            pending = _pending_of(intr.value["action_requests"], info.staff_id)
             answer = f"{pending.description}\n请回复“确认”执行,或“取消”。"
         return TurnResult(answer=answer, tool_calls=calls, citations=citations,
                           pending_action=pending)
@@ -137,12 +137,8 @@ class Copilot:
         """One playbook index per process, opened on the first search."""
         if self._kb is None:
             from knowledge.index import KnowledgeBase
-            from knowledge.playbook import shipped_playbooks
 
-            kb = KnowledgeBase.from_settings(self.settings)
-            if kb.collection.count() == 0:  # a fresh install: index the shipped playbooks
-                kb.index_folder(self.settings.playbooks_dir or shipped_playbooks())
-            self._kb = kb
+            self._kb = KnowledgeBase.ready(self.settings)
         return self._kb
 
 
@@ -158,12 +154,17 @@ def _check_message(message: str) -> str:
 
 def _pending(snapshot: Any) -> PendingAction | None:
     for intr in snapshot.interrupts:
-        req = intr.value["action_requests"][0]
         asked = [m for m in snapshot.values.get("messages", []) if m.type == "human"]
-        who = asked[-1].name if asked else ""
-        return PendingAction(name=req["name"], args=req["args"],
-                             description=_describe(req["name"], req["args"]), requested_by=who)
+        return _pending_of(intr.value["action_requests"], asked[-1].name if asked else "")
     return None
+
+
+def _pending_of(requests: list[dict[str, Any]], who: str) -> PendingAction:
+    first = requests[0]
+    return PendingAction(
+        name=first["name"], args=first["args"], requested_by=who or "",
+        description="".join(_describe(r["name"], r["args"]) for r in requests),
+        actions=[{"name": r["name"], "args": r["args"]} for r in requests])
 
 
 def _describe(name: str, args: dict[str, Any]) -> str:

@@ -26,10 +26,14 @@ class ToolCall(BaseModel):
 
 
 class PendingAction(BaseModel):
+    """What waits for the requester's "确认": the first action, and all of them when a
+    model asked for several in one step (one answer approves or rejects them all)."""
+
     name: str
     args: dict[str, Any]
     description: str
     requested_by: str
+    actions: list[dict[str, Any]] = []
 
 
 class TurnResult(BaseModel):

@@ -1,5 +1,5 @@
 """What the charts draw: plain, validated inputs, so callers (CLI, agent tools, a web
-channel) build them from metrics reports without knowing anything about matplotlib."""
+channel) build them from metrics reports without knowing anything about drawing."""
 
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ def show(result: TurnResult) -> None:
     for call in result.tool_calls:
         if call.ok and call.name == "member_metrics" and call.result:
             console.print(_metrics_table(call.result))
-    if result.citations:
+    if result.citations and "出处" not in result.answer:
         table = Table("出处 · 手册", "章节", title=None, show_edge=False, style="dim")
         for c in result.citations:
             table.add_row(c.title, c.section)

@@ -121,24 +121,27 @@ async def run_case(copilot: Copilot, case: Case, run: int, members: MemberStore)
     return out
 
 
-async def evaluate(cases: list[Case], cfg: Settings, runs: int) -> Report:
+async def evaluate(cases: list[Case], cfg: Settings, run: int) -> list[CaseRun]:
     async with Copilot.open(cfg) as copilot:
-        copilot.knowledge()  # index once, outside the timed turns
-        results = [await run_case(copilot, c, i, copilot.members)
-                   for i in range(runs) for c in cases]
-    return Report(results, runs)
+        copilot.knowledge()  # index once, outside the turns
+        return [await run_case(copilot, c, run, copilot.members) for c in cases]
 
 
 def run_eval(part: str = "all", model: str = "offline", runs: int = 1,
              root: Path | None = None, cases: list[Case] | None = None) -> Report:
+    """Each of the `runs` passes starts from fresh state (saved segments, memory)."""
     root = root or Path("var/eval")
     root.mkdir(parents=True, exist_ok=True)
     ensure_data(DATA_SIZE, root).close()
-    cfg = eval_settings(root, model)
-    try:
-        return asyncio.run(evaluate(cases or load_cases(part), cfg, runs))  # type: ignore[arg-type]
-    finally:
-        shutil.rmtree(cfg.data_dir, ignore_errors=True)
+    todo = cases or load_cases(part)  # type: ignore[arg-type]
+    results: list[CaseRun] = []
+    for run in range(runs):
+        cfg = eval_settings(root, model)
+        try:
+            results += asyncio.run(evaluate(todo, cfg, run))
+        finally:
+            shutil.rmtree(cfg.data_dir, ignore_errors=True)
+    return Report(results, runs)
 
 
 def data_end() -> str:

@@ -15,8 +15,6 @@ from langchain_core.messages import ToolMessage
 
 PASSAGES_SHOWN = 3
 PASSAGE_CHARS = 360
-# Opening sections say when a playbook applies; for "how do I" the steps and lines matter.
-INTRO_SECTIONS = ("什么时候用", "看什么指标")
 
 
 @cache
@@ -52,14 +50,10 @@ def from_results(results: list[ToolMessage], lang: str) -> str:
 
 
 def _passages(art: dict[str, Any], lang: str) -> str:
-    found = (art.get("result") or {}).get("passages", [])
-    top = found[0]["playbook"] if found else None
-    passages = sorted(found, key=lambda p: (p["playbook"] != top,
-                                            p["section"].split(" > ")[-1] in INTRO_SECTIONS))
-    passages = passages[:PASSAGES_SHOWN]
+    passages = (art.get("result") or {}).get("passages", [])[:PASSAGES_SHOWN]
     if not passages:
         return "手册里没有找到相关内容。" if lang != "en" else "Nothing in the playbooks matches."
-    lines = [reply("playbook_lead", lang)]
+    lines = [] if lang == "en" else [reply("playbook_lead", lang)]
     for p in passages:
         body = p["text"].strip()
         if len(body) > PASSAGE_CHARS:
@@ -79,6 +73,8 @@ def _english_lead(art: dict[str, Any]) -> str | None:
         shown = ", ".join(names.get(r["key"], r["key"]) for r in result.get("rows", []))
         scope, start, end = result.get("scope", ""), result.get("start"), result.get("end")
         return f"{shown} for {scope}, {start} to {end}:"
+    if art["name"] == "search_playbooks":
+        return f"From the playbooks (in Chinese), on “{result.get('query', '')}”:"
     titles = {"diagnose_store": "Store diagnosis", "region_overview": "Store ranking",
               "build_segment": "Segment preview", "followup_list": "Members to contact",
               "query_members": "Member lookup", "list_segments": "Your saved segments"}

@@ -30,6 +30,9 @@ _RECENT = re.compile(r"(?:近|最近|"
 _DAYS_RANGE = re.compile(NUM + r"\s*(?:到|至|-|~|"
                                r"～)\s*" + NUM + r"\s*(天|日)(?:之间|以内)?(?:都|一直|还)?"
                          + _AWAY)
+_SPEND_RANGE = re.compile(r"(?:消费|花了?|金额|spent|spend)"
+                          r"[^\d一二两三四五六七八九十百千万]{0,4}" + NUM
+                          + r"\s*(?:元|块钱|块)?\s*(?:到|至|-|~|～|and)\s*" + NUM)
 _TIMES_RANGE = re.compile(NUM + r"\s*(?:到|至|-|~|～)\s*" + NUM + r"\s*(?:次|笔|单)")
 _SPEND_MIN = re.compile(r"(?:消费|花了?|买了|累计|金额|单价)?"
                         r"(?:满|超过|大于|高于|>|≥|不少于|至少)?\s*"
@@ -49,7 +52,8 @@ _BDAY_SOON = re.compile(r"(?:" + NUM + r"\s*天|一周|一个星期|这周|本�
                         r"(?:内|以内|之内)?(?:要)?(?:过)?生日|"
                         r"生日.{0,4}?(?:" + NUM + r"\s*天|一周|这周|本周)(?:内|以内|之内)")
 _NO_WECOM = re.compile(r"(?:没|未|还没|没有)(?:加|添加|加上|加过)(?:了)?(?:企微|企业微信|微信)|"
-                       r"not on wecom|without wecom")
+                       r"not on wecom|without wecom|(?:haven'?t|not|never) added .{0,12}wecom|"
+                       r"no wecom")
 _WECOM = re.compile(r"(?:已|已经|加了|添加了|有)(?:加)?(?:企微|企业微信)|企微好友|on wecom")
 _NAME = r"\s*[“\"「『']?([^”\"」』',,。!!??\s]{1,30})"
 _SAVE_NAMED = re.compile(r"(?:叫做|名字叫|命名为|取名为|取名叫|取名|名为|叫|named|called)" + _NAME)
@@ -105,11 +109,15 @@ def _save_name(raw: str) -> tuple[str | None, tuple[int, int]]:
     return None, (0, 0)
 
 
+_JOINED_EN = re.compile(r"joined (?:us )?(?:in )?(this year|this month|last month|last year|"
+                        r"the last \d+ days|last week)")
+
+
 def _joined(out: dict[str, Any], text: str, today: date) -> None:
     from copilot.errors import UserError
     from copilot.lang.dates import resolve_period
 
-    if not (m := _JOINED.search(text)):
+    if not (m := _JOINED.search(text) or _JOINED_EN.search(text)):
         return
     try:
         found = resolve_period(m.group(1), today)
@@ -141,7 +149,7 @@ def _named(out: dict[str, Any], text: str, vocab: Vocabulary) -> None:
         if value:
             out[key] = value
     if tags_any:
-        both = re.search(r"同时|并且|而且|都有|全部|既|all of|both", text)
+        both = re.search(r"同时|并且|而且|都有|全部|既|又|all of|both", text)
         out["tags_all" if both and len(tags_any) > 1 else "tags_any"] = tags_any
 
 
@@ -195,6 +203,11 @@ def _amounts(out: dict[str, Any], text: str) -> None:
                    " ", text)
     money = _DAYS_AWAY.sub(" ", _RECENT.sub(" ", money))
     money = re.sub(NUM + r"\s*(?:天|日|周|个月|月|年|号|岁)|\d+\+?\s*days?", " ", money)
+    if m := _SPEND_RANGE.search(money):
+        low, high = _num(m.group(1)), _num(m.group(2))
+        if low is not None and high is not None and low <= high:
+            out["spend_min"], out["spend_max"] = low, high
+            return
     if ((m := _SPEND_MIN.search(money)) or (m := _SPEND_OVER.search(money))) \
             and (v := _num(m.group(1))) is not None:
         out["spend_min"] = v

@@ -23,8 +23,8 @@ _MENTION = re.compile(r"([\u4e00-\u9fa5a-z0-9]{2,7}?)(?:门店|分店|店|那家
 _NOT_A_STORE = re.compile(r"^(我们|咱们|你们|他们|本|这|那|哪|各|每|全|别的|其他|其它|"
                           r"一家|单|整|门|总|新|老|所有|全部|我|几|多少|哪个|哪家|这家|那家|到|进|在|去|回|离|开)")
 _MEMBER_ID = re.compile(r"(?<![a-z0-9])m\d{2,}(?![0-9])")
-_PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾号?|ending in|last four)"
-                         r"\D{0,3}(\d{4})")
+_PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾号?|ending(?: in)?|"
+                         r"last four(?: digits)?)\D{0,3}(\d{4})")
 _MEMBER_NAME = re.compile(r"(?:查|找|看)(?:一下|下)?(?:会员|顾客|客人)\s*"
                           r"([\u4e00-\u9fa5]{2,3})(?:的|$|\s)")
 _STAFF_ID = re.compile(r"(?<![a-z0-9])e\d{4}(?![0-9])")
@@ -33,11 +33,15 @@ _ASCII_WORD = re.compile(r"[a-z]")
 
 
 _RELATIONAL = re.compile(r"(?:跟|和|与|比|对比|相比|较|vs\.?|versus|compared? (?:with|to))\s*"
-                         r"(?:the\s)?(全连锁|连锁|全国|全公司|区域|大区|chain|region)")
+                         r"(?:the\s)?(?:whole\s|entire\s)?(全连锁|连锁|全国|全公司|区域|大区|chain|region)")
 _LIMIT = re.compile(r"(?:前|top\s?|给我|只要|列)\s*(\d{1,3}|[一二两三四五六七八九十]{1,3})"
                     r"\s*(?:个|位|名|条)?")
-_WORST = re.compile(r"倒数第一|最低|最差|垫底|最后一名|最少|lowest|worst|bottom")
-_BEST = re.compile(r"第一名|最高|最好|排第一|最多|highest|best|top store")
+# Which store of a ranking "那家" means: by rank (best/worst in the metric's direction) or
+# by value (a churn rate's "最高" is the worst store).
+_PICKS = (("worst", re.compile(r"倒数第一|最差|垫底|最后一名|worst|bottom")),
+          ("best", re.compile(r"第一名|最好|排第一|best|top store")),
+          ("highest", re.compile(r"最高|最多|highest")),
+          ("lowest", re.compile(r"最低|最少|lowest")))
 _REFERS = re.compile(r"那家|这家|那个店|这个店|那一家|它|that store|this store")
 
 
@@ -62,7 +66,7 @@ class Signals:
     segment: dict[str, Any] = field(default_factory=dict)  # build_segment arguments
     reasons: list[str] = field(default_factory=list)  # follow-up reasons asked for
     limit: int | None = None
-    pick: str | None = None  # "worst" / "best": a store picked from the last ranking
+    pick: str | None = None  # best/worst/highest/lowest: a store from the last ranking
     refers: bool = False  # "那家", "it": a store from the last answer
 
     @property
@@ -96,7 +100,7 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     sig.own_store = any(w in text for w in words("scope")["own"])
     said = [w for ws in words("compare").values() for w in ws if w in text]
     _period(sig, _blank(raw, said), today)
-    sig.metrics = _metrics(text)
+    sig.metrics = _metrics(_without(text, vocab.tags))  # the tag "高客单" is no 客单价
     sig.compare = [k for k, ws in words("compare").items() if any(w in text for w in ws)]
     if "region" in sig.compare and sig.regions and not sig.stores and "region" not in relational:
         sig.compare.remove("region")  # "华北区域" names a scope, not a comparison
@@ -111,6 +115,12 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
 
 _COMPARE_OF = {"全连锁": "chain", "连锁": "chain", "全国": "chain", "全公司": "chain",
                "chain": "chain", "区域": "region", "大区": "region", "region": "region"}
+
+
+def _without(text: str, names: tuple[str, ...]) -> str:
+    for name in sorted((n for n in names if n in text), key=len, reverse=True):
+        text = text.replace(name, " ")
+    return text
 
 
 def _blank(raw: str, phrases: list[str]) -> str:
@@ -137,7 +147,7 @@ def _followup_slots(sig: Signals) -> None:
     if m := _LIMIT.search(sig.text):
         n = parse_number(m.group(1))
         sig.limit = int(n) if n and 1 <= n <= 200 else None
-    sig.pick = "worst" if _WORST.search(sig.text) else "best" if _BEST.search(sig.text) else None
+    sig.pick = next((kind for kind, pattern in _PICKS if pattern.search(sig.text)), None)
     sig.refers = bool(_REFERS.search(sig.text))
 
 

@@ -28,14 +28,17 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     """The request's kind (a tool name, a reply kind such as "help", or None) and whether
     the message says it outright; a bare metric or condition only implies it, so in a
     follow-up it refines the last request instead ("只看客单价" after a ranking)."""
-    for kind in ("privacy_abuse", "cannot_modify", "greet", "thanks", "help", "not_yet_practice"):
+    if _is("privacy_abuse", sig) and not (sig.member_id or sig.phone_tail):
+        return "privacy_abuse", True  # one member looked up is shown masked in a group
+    for kind in ("greet", "thanks", "help", "not_yet_practice"):
         if _is(kind, sig):
             return kind, True
+    if _is("cannot_modify", sig) and (sig.member_id or sig.phone_tail or re.search(
+            r"会员|她|他|这位|顾客|客人|member|customer", sig.text)):
+        return "cannot_modify", True
     for tool in ("delete_segment", "refresh_segment", "list_segments"):
         if _is(tool, sig):
             return tool, True
-    if _is("not_yet_campaign", sig):
-        return "not_yet_campaign", True
     if re.search(r"诊断|体检|diagnos", sig.text):
         return "diagnose_store", True
     if _is("out_of_scope", sig):
@@ -44,6 +47,8 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
         return "followup_list", True
     if _is("howto", sig) and not (sig.member_id or sig.phone_tail):
         return "search_playbooks", True
+    if _is("not_yet_campaign", sig):
+        return "not_yet_campaign", True
     if _is("followup", sig):
         return "followup_list", True
     if sig.member_id or sig.phone_tail or sig.member_name:

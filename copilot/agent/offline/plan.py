@@ -21,6 +21,7 @@ _PERIOD_TOOLS = {"member_metrics", "diagnose_store", "region_overview"}
 _SEGMENT_WORDS = re.compile(
     r"^(?:请|帮我|麻烦|你)?\s*(?:把|将)?|(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算)(?:一下|下)?|"
     r"(?:这个|那个|我的|我存的)?(?:分组|人群包)|(?:吧|吗|了|掉|它)(?=\s*[。.!!]?$)|"
+    r"(?:不要了|不用了|没用了|一下人数|人数|一遍)|"
     r"\b(?:delete|remove|refresh|the|my|segment)\b", re.I)
 
 
@@ -53,6 +54,11 @@ class Plan:
 
 def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
     kind, explicit = detect(sig)
+    if sig.refers and not sig.scope_named and prior:  # "这家店的金卡会员"
+        store = prior.args.get("store") or (prior.args.get("stores") or [None])[0] or _picked(
+            sig, {"_result": prior.result, "_pick": prior.pick})
+        if store:
+            sig.stores = [store]
     kind, base = _continue(sig, kind, explicit, prior)
     if kind is None and is_followup(sig):
         return Plan(reply="no_context")  # "那区域平均呢?" with nothing before it
@@ -165,8 +171,12 @@ def _picked(sig: Signals, base: dict[str, Any]) -> str | None:
     pick = sig.pick or (base.get("_pick") if sig.refers else None)
     if not rows or pick is None:
         return None
-    rows.sort(key=lambda r: r["rank"])
-    return rows[-1 if pick == "worst" else 0]["store_id"]
+    if pick in ("best", "worst"):
+        rows.sort(key=lambda r: r["rank"])
+        return rows[-1 if pick == "worst" else 0]["store_id"]
+    rows = [r for r in rows if r.get("value") is not None]
+    rows.sort(key=lambda r: r["value"])
+    return rows[-1 if pick == "highest" else 0]["store_id"] if rows else None
 
 
 def _store_or_ask(tool: str, sig: Signals, info: TurnInfo, base: dict[str, Any],
@@ -224,7 +234,7 @@ def _members(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
         return Plan(calls=[("query_members", {"phone_tail": sig.phone_tail})])
     if sig.member_name:
         return Plan(calls=[("query_members", {"name": sig.member_name})])
-    args: dict[str, Any] = {"mine": bool(re.search(r"我的|我名下|我负责|my ", sig.text))}
+    args: dict[str, Any] = {"mine": bool(re.search(r"我的|我名下|我负责|我手[上里]|my ", sig.text))}
     if tiers := sig.segment.get("tiers") or base.get("tier"):
         args["tier"] = tiers
     if stages := sig.segment.get("interval_groups") or base.get("stage"):
@@ -271,7 +281,7 @@ def _list(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
 
 def _playbooks(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     query = re.sub(r"@\S+\s?", " ", sig.text).strip()
-    return Plan(calls=[("search_playbooks", {"query": query or "运营手册", "k": 6})])
+    return Plan(calls=[("search_playbooks", {"query": query or "运营手册"})])
 
 
 BUILDERS = {
