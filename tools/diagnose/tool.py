@@ -4,7 +4,8 @@ Why it is built this way: a supervisor preparing a store visit needs, in one ans
 metrics are off, which matter most in money, why (only where the data shows it) and what to
 do (a playbook section). Two `store_parts` calls (this period for every store, the previous
 one for the store alone, on a second connection at the same time) give every metric and
-most cause checks for store, region and chain; the second-purchase check adds one query;
+most cause checks for store, region and chain; the second-purchase check adds one query
+(on the first connection, while the second is still counting);
 the rules and wording live in kpi_tree.toml.
 """
 
@@ -68,11 +69,12 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
         checks = Checks(period, windows, access, sid, region, tree.second_purchase_days,
                         tree.second_purchase_cohort_days)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            # A second connection counts the store's previous period and runs the check
-            # queries (remembered) while this one counts the current period: DuckDB runs
+            # A second connection counts the store's previous period while this one counts
+            # the current period and then runs the check queries (remembered): DuckDB runs
             # both at once, and the two halves take about as long.
-            later = pool.submit(_meanwhile, ctx, before, checks)
+            later = pool.submit(_previous, ctx, before, sid)
             current = store_parts(conn, period, windows)
+            checks.prefetch(conn)
             previous = later.result()
         levels, report = _levels(ctx, scope, region, current, previous)
         region_label = f"{region}区整体"
@@ -97,13 +99,10 @@ def diagnose_store(ctx: ToolContext, args: DiagnoseArgs) -> DiagnoseResult:
     return result
 
 
-def _meanwhile(ctx: ToolContext, period: Period, checks: Checks) -> StoreParts:
-    """The store's parts for the previous period; then every check query, remembered, so
-    the checks asked for afterwards are answered from memory."""
+def _previous(ctx: ToolContext, period: Period, store_id: str) -> StoreParts:
+    """The store's parts for the previous period, on a connection of its own."""
     with ctx.members.read() as conn:
-        parts = store_parts(conn, period, ctx.settings.metrics, only=checks.store)
-        checks.prefetch(conn)
-        return parts
+        return store_parts(conn, period, ctx.settings.metrics, only=store_id)
 
 
 def _levels(ctx: ToolContext, scope: Scope, region: str, current: StoreParts,
