@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -63,6 +63,16 @@ class Citation(BaseModel):
     playbook: str
     title: str
     section: str
+
+    @classmethod
+    def unique(cls, items: Iterable[Any]) -> list[Citation]:
+        """One citation per playbook section, in first-seen order, from anything with
+        playbook, title and section (passages, actions, citations)."""
+        seen: dict[tuple[str, str], Citation] = {}
+        for i in items:
+            seen.setdefault((i.playbook, i.section),
+                            cls(playbook=i.playbook, title=i.title, section=i.section))
+        return list(seen.values())
 
 
 class ToolResult(BaseModel):

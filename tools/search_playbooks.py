@@ -42,11 +42,7 @@ class SearchPlaybooksResult(ToolResult):
             for p in self.passages)
 
     def citations(self) -> list[Citation]:
-        seen: dict[tuple[str, str], Citation] = {}
-        for p in self.passages:
-            seen.setdefault((p.playbook, p.section),
-                            Citation(playbook=p.playbook, title=p.title, section=p.section))
-        return list(seen.values())
+        return Citation.unique(self.passages)
 
 
 def _clip(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from copilot.agent.service import Copilot
 from copilot.agent.turn import TurnResult
 from copilot.config import Settings
 from copilot.data.store import MemberStore
+from tests.support.openai_server import OpenAIServer
 from tests.tools import chain
 
 Talk = Callable[..., list[TurnResult]]
@@ -39,3 +40,21 @@ def talk(settings: Settings, chain_store: MemberStore) -> Talk:
         return converse(kw.pop("settings", settings), [(staff_id, m) for m in messages], **kw)
 
     return _talk
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
+    """A local server speaking OpenAI's chat-completions protocol over real HTTP."""
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):  # a proxy would not reach loopback
+        monkeypatch.delenv(var, raising=False)
+        monkeypatch.delenv(var.lower(), raising=False)
+    with OpenAIServer() as srv:
+        yield srv
+    assert not srv.errors, srv.errors[0]
+
+
+@pytest.fixture
+def llm(settings: Settings, chain_store: MemberStore, server: OpenAIServer) -> Settings:
+    """Settings for the `openai` provider pointed at the local server, over the test chain."""
+    return settings.model_copy(update={"llm_provider": "openai", "llm_base_url": server.url,
+                                       "llm_model": "test-model", "llm_api_key": "sk-test"})

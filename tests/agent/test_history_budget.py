@@ -9,7 +9,6 @@ the budget.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,7 +27,7 @@ from copilot.config import Settings
 from copilot.data.store import MemberStore
 from knowledge.tokens import count_tokens
 from tests.agent.conftest import converse
-from tests.support.openai_server import OpenAIServer, Reply
+from tests.support.openai_server import Reply
 from tests.tools import chain
 
 BUDGET = 500
@@ -48,20 +47,9 @@ def answer(n: int) -> str:
 
 
 @pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):  # a proxy would not reach loopback
-        monkeypatch.delenv(var, raising=False)
-        monkeypatch.delenv(var.lower(), raising=False)
-    with OpenAIServer() as srv:
-        yield srv
-    assert not srv.errors, srv.errors[0]
-
-
-@pytest.fixture
-def llm(settings: Settings, chain_store: MemberStore, server: OpenAIServer) -> Settings:
-    return settings.model_copy(update={
-        "llm_provider": "openai", "llm_base_url": server.url, "llm_model": "test-model",
-        "llm_api_key": "sk-test", "history_tokens": BUDGET})
+def llm(llm: Settings) -> Settings:
+    """The conftest's LLM settings with a small history budget."""
+    return llm.model_copy(update={"history_tokens": BUDGET})
 
 
 def thread_of(settings: Settings, turns: list[tuple[str, str]]) -> list[BaseMessage]:

@@ -12,23 +12,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from copilot.agent.middleware import turn_prompt
 from copilot.agent.offline.compose import reply
 from copilot.agent.offline.model import PLAN_KEY, OfflineChatModel, fixed_vocabulary
-from copilot.agent.offline.vocab import Vocabulary
 from copilot.agent.toolkit import TurnInfo
-from copilot.lang.stores import StoreRow
+from tests.agent.offline_data import STAFF, SUPERVISOR, TRAINEE, VOCAB
 from tools.member_metrics import MemberMetricsResult, MetricRow
 
-VOCAB = Vocabulary.of(
-    [StoreRow("S001", "北京朝阳大悦城店", "华北", "北京"),
-     StoreRow("S002", "北京西单大悦城店", "华北", "北京"),
-     StoreRow("S003", "北京三里屯太古里店", "华北", "北京"),
-     StoreRow("S005", "天津和平大悦城店", "华北", "天津"),
-     StoreRow("S013", "杭州湖滨银泰in77店", "华东", "杭州"),
-     StoreRow("S026", "深圳福田COCO Park店", "华南", "深圳")],
-    ["外套", "连衣裙", "鞋履"], ["价格敏感", "爱用券", "怕打扰", "会员日必到"], {"张东": "E0002"})
-STAFF = TurnInfo("2026-07-01", "E0003", "李娜", "staff", "S001", "北京朝阳大悦城店", "华北", False)
-SUPERVISOR = TurnInfo("2026-07-01", "E0220", "王强", "supervisor", None, None, "华北", False)
-TRAINEE = TurnInfo("2026-07-01", "E0009", "钱多", "trainee", "S001", "北京朝阳大悦城店", "华北",
-                   False)
 METRICS_ARGS = {"store": "S001", "period": "上个月", "metrics": ["repurchase_rate"],
                 "compare": []}
 

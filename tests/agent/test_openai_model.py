@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -42,16 +41,6 @@ def _member_metrics(store: str, days: int = 30) -> str:
 METRICS_TOOL = StructuredTool.from_function(
     _member_metrics, name="member_metrics", description="查看一家门店的会员指标。",
     args_schema=MemberMetricsArgs)
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):  # a proxy would not reach loopback
-        monkeypatch.delenv(var, raising=False)
-        monkeypatch.delenv(var.lower(), raising=False)
-    with OpenAIServer() as srv:
-        yield srv
-    assert not srv.errors, srv.errors[0]
 
 
 def _model(server: OpenAIServer, **overrides: Any):

@@ -149,11 +149,7 @@ class DiagnoseResult(ToolResult):
         return "\n".join(lines + self.notes)
 
     def citations(self) -> list[Citation]:
-        seen: dict[tuple[str, str], Citation] = {}
-        for a in self.actions:
-            seen.setdefault((a.playbook, a.section),
-                            Citation(playbook=a.playbook, title=a.title, section=a.section))
-        return list(seen.values())
+        return Citation.unique(self.actions)
 
 
 def _unique(causes: list[Cause]) -> list[Cause]:

@@ -116,9 +116,7 @@ class FollowupResult(ToolResult):
         return "\n".join(lines)
 
     def citations(self) -> list[Citation]:
-        seen = {(r.citation.playbook, r.citation.section): r.citation
-                for m in self.items for r in m.reasons}
-        return list(seen.values())
+        return Citation.unique(r.citation for m in self.items for r in m.reasons)
 
 
 def followup_list(ctx: ToolContext, args: FollowupArgs) -> FollowupResult:
