@@ -15,8 +15,10 @@ from copilot.config import Settings
 from copilot.errors import UserError
 
 
-def thread_key(channel: str, thread: str) -> str:
-    return f"{channel}:{thread}"
+def thread_key(channel: str, thread: str, direct: bool = False) -> str:
+    """One-to-one and group conversations never share a memory: what a member's owner saw
+    unmasked must not reach a later group turn (or an LLM answering it)."""
+    return f"{channel}:{'dm' if direct else 'group'}:{thread}"
 
 
 @contextlib.asynccontextmanager

@@ -19,7 +19,7 @@ from langchain.agents.middleware import (
     ModelRequest,
     ModelResponse,
 )
-from langchain_core.messages import BaseMessage, SystemMessage, trim_messages
+from langchain_core.messages import BaseMessage, RemoveMessage, SystemMessage, trim_messages
 
 from copilot.agent.policies import system_prompt
 from copilot.agent.toolkit import TurnContext, TurnInfo, confirmed_tools
@@ -83,6 +83,24 @@ class TurnPrompt(AgentMiddleware[Any, TurnContext]):
         self, request: ModelRequest, handler: Callable[[ModelRequest], Awaitable[ModelResponse]]
     ) -> ModelResponse:
         return await handler(self._prepare(request))
+
+
+class KeepRecent(AgentMiddleware[Any, TurnContext]):
+    """A thread keeps its last `limit` messages (cut at a question, so no tool result loses
+    its call): memory stays bounded however long a group chats."""
+
+    def __init__(self, limit: int = 200) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def before_agent(self, state: Any, runtime: Any) -> dict[str, Any] | None:
+        messages = state["messages"]
+        if len(messages) <= self.limit:
+            return None
+        cut = len(messages) - self.limit
+        while cut < len(messages) and messages[cut].type != "human":
+            cut += 1
+        return {"messages": [RemoveMessage(id=m.id) for m in messages[:cut] if m.id]}
 
 
 def confirmation() -> HumanInTheLoopMiddleware:

@@ -8,8 +8,11 @@ thread from the same person approves or rejects them.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import threading
+import weakref
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,14 +24,16 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
 from copilot.agent.memory import open_memory, thread_key
-from copilot.agent.middleware import TurnPrompt, confirmation
+from copilot.agent.middleware import KeepRecent, TurnPrompt, confirmation
 from copilot.agent.models import build_chat_model
+from copilot.agent.pending import decisions, expired, pending_in, pending_of
 from copilot.agent.policies import system_prompt
 from copilot.agent.toolkit import TurnContext, TurnInfo, agent_tools
-from copilot.agent.turn import PendingAction, TurnResult, collect, decision
+from copilot.agent.turn import TurnResult, collect, decision
 from copilot.analytics.scope import store_rows
 from copilot.config import Settings
 from copilot.data.access import Caller, User, load_user
+from copilot.data.masking import mask_phones_in
 from copilot.data.store import MemberStore
 from copilot.errors import UserError
 from copilot.state.db import StateStore
@@ -49,10 +54,13 @@ class Copilot:
         offline = getattr(self.model, "offline", False)
         self.graph = create_agent(
             self.model, list(agent_tools()), system_prompt=system_prompt(),
-            middleware=[TurnPrompt(None if offline else settings.history_tokens),
+            middleware=[KeepRecent(), TurnPrompt(None if offline else settings.history_tokens),
                         confirmation()],
             context_schema=TurnContext, checkpointer=memory)
         self._kb: KnowledgeBase | None = None
+        self._kb_lock = threading.Lock()  # tools run in worker threads
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary())
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -71,31 +79,73 @@ class Copilot:
                    direct: bool = False, today: date | None = None) -> TurnResult:
         text = _check_message(message)
         caller, info = self._caller(staff_id, channel, direct, today or date.today())
+        key = thread_key(channel, thread, direct)
+        # One turn at a time per thread, and a caller that gives up (a timeout, a dropped
+        # connection) does not cancel a run halfway: the run finishes and is remembered.
+        task = asyncio.ensure_future(self._locked(key, text, caller, info))
+        return await asyncio.shield(task)
+
+    async def _locked(self, key: str, text: str, caller: Caller, info: TurnInfo) -> TurnResult:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            result = await self._turn(key, text, caller, info)
+        if not info.direct:  # the last guard for a group: no full mobile number, ever
+            result.answer = mask_phones_in(result.answer)
+        return result
+
+    async def _turn(self, key: str, text: str, caller: Caller, info: TurnInfo) -> TurnResult:
         ctx = TurnContext(self._tool_context(caller, info), info)
-        config = {"configurable": {"thread_id": thread_key(channel, thread)}}
+        config = {"configurable": {"thread_id": key}}
         snapshot = await self.graph.aget_state(config)
         before = len(snapshot.values.get("messages", []))
-        pending = _pending(snapshot)
-        if pending is not None:
+        pending = pending_in(snapshot)
+        note = ""
+        if pending is not None and expired(snapshot, self.settings.confirm_ttl_s):
+            await self._run(Command(resume=decisions("reject", "等待确认超时,已取消。",
+                                                     len(pending.actions))), config, ctx)
+            note = f"(之前等待确认的操作已超时取消:{pending.description})\n"
+            before = len((await self.graph.aget_state(config)).values["messages"])
+        elif pending is not None:
             if pending.requested_by != info.staff_id:
-                return TurnResult(answer=f"这个操作等待 {pending.requested_by} 本人确认,"
-                                         "其他人的回复不会执行或取消它。", pending_action=pending)
+                return TurnResult(answer=f"这个操作在等 {pending.requested_by} 本人确认,"
+                                         "确认或取消之前,这段对话先不处理其他人的消息。",
+                                  pending_action=pending)
             said = decision(text)
-            answer = {"type": said or "reject",
-                      "message": "用户取消了这个操作。" if said else "用户没有确认,改问了别的。"}
-            decisions = [answer] * len(pending.actions)
-            out = await self._run(Command(resume={"decisions": decisions}), config, ctx)
+            resume = Command(resume=decisions(
+                said or "reject", "用户取消了这个操作。" if said else "用户没有确认,改问了别的。",
+                len(pending.actions)))
             if said is not None:
-                return self._result(out, before, info)
-        human = HumanMessage(text, name=info.staff_id)
-        out = await self._run({"messages": [human]}, config, ctx)
-        return self._result(out, before, info)
+                return await self._resume(resume, config, ctx, before, info)
+            await self._run(resume, config, ctx)
+            note = f"(没有确认,已取消:{pending.description})\n"
+            before = len((await self.graph.aget_state(config)).values["messages"])
+        out = await self._run({"messages": [HumanMessage(text, name=info.staff_id)]}, config,
+                              ctx)
+        result = self._result(out, before, info)
+        result.answer = note + result.answer
+        return result
+
+    async def _resume(self, resume: Command, config: Any, ctx: TurnContext, before: int,
+                      info: TurnInfo) -> TurnResult:
+        """Approve or reject; if the model fails after the action ran, say that it ran."""
+        try:
+            return self._result(await self._run(resume, config, ctx), before, info)
+        except UserError as exc:
+            state = await self.graph.aget_state(config)
+            _, calls, _ = collect(state.values.get("messages", [])[before:])
+            if not calls:
+                raise
+            done = "、".join(f"{c.name}({'成功' if c.ok else '失败'})" for c in calls)
+            return TurnResult(answer=f"操作已执行:{done}。{exc.zh}", tool_calls=calls)
 
     async def _run(self, payload: Any, config: Any, ctx: TurnContext) -> dict[str, Any]:
-        """One run of the graph. Tools never raise (the runner turns failures into
-        messages), so what escapes is the model service or memory: tell the user plainly."""
+        """One run of the graph, remembered only when it ends (a crash mid-run leaves the
+        thread as it was). Tools never raise (the runner turns failures into messages), so
+        what escapes is the model service or memory: tell the user plainly."""
         try:
-            return await self.graph.ainvoke(payload, config, context=ctx)
+            return await self.graph.ainvoke(payload, config, context=ctx, durability="exit")
         except UserError:
             raise
         except Exception as exc:
@@ -112,7 +162,7 @@ class Copilot:
         answer, calls, citations = collect(out["messages"][before:])
         pending = None
         for intr in out.get("__interrupt__", []):
-            pending = _pending_of(intr.value["action_requests"], info.staff_id)
+            pending = pending_of(intr.value["action_requests"], info.staff_id)
             answer = f"{pending.description}\n请回复“确认”执行,或“取消”。"
         return TurnResult(answer=answer, tool_calls=calls, citations=citations,
                           pending_action=pending)
@@ -135,11 +185,12 @@ class Copilot:
 
     def knowledge(self) -> KnowledgeBase:
         """One playbook index per process, opened on the first search."""
-        if self._kb is None:
-            from knowledge.index import KnowledgeBase
+        with self._kb_lock:
+            if self._kb is None:
+                from knowledge.index import KnowledgeBase
 
-            self._kb = KnowledgeBase.ready(self.settings)
-        return self._kb
+                self._kb = KnowledgeBase.ready(self.settings)
+            return self._kb
 
 
 def _check_message(message: str) -> str:
@@ -150,25 +201,3 @@ def _check_message(message: str) -> str:
         raise UserError(f"消息太长({len(text)} 字),请控制在 {MAX_MESSAGE} 字以内。",
                         f"The message is too long ({len(text)} characters; max {MAX_MESSAGE}).")
     return text
-
-
-def _pending(snapshot: Any) -> PendingAction | None:
-    for intr in snapshot.interrupts:
-        asked = [m for m in snapshot.values.get("messages", []) if m.type == "human"]
-        return _pending_of(intr.value["action_requests"], asked[-1].name if asked else "")
-    return None
-
-
-def _pending_of(requests: list[dict[str, Any]], who: str) -> PendingAction:
-    first = requests[0]
-    return PendingAction(
-        name=first["name"], args=first["args"], requested_by=who or "",
-        description="".join(_describe(r["name"], r["args"]) for r in requests),
-        actions=[{"name": r["name"], "args": r["args"]} for r in requests])
-
-
-def _describe(name: str, args: dict[str, Any]) -> str:
-    if name == "delete_segment":
-        return f"将删除分组“{args.get('segment', '')}”(删除后无法恢复)。"
-    shown = ",".join(f"{k}={v}" for k, v in args.items())
-    return f"将执行 {name}({shown})。"

@@ -77,11 +77,19 @@ def _words() -> dict[str, set[str]]:
     return {k: {w.lower() for w in v} for k, v in tomllib.loads(raw).items()}
 
 
+_PARTICLE = re.compile(r"(?:吧|啊|呀|哈|了|嘛|哦|噢)$")
+
+
 def decision(text: str) -> Literal["approve", "reject"] | None:
-    """The user's answer to a confirmation, or None if the message is about something else."""
-    said = _STRIP.sub(" ", text.lower()).strip()
+    """The user's answer to a confirmation, or None if the message is about something else
+    (a question such as "确定?" asks, it does not answer)."""
+    if re.search(r"[??]\s*$", text):
+        return None
+    said = _STRIP.sub(" ", text.lower().replace("'", "")).strip()
+    once = _PARTICLE.sub("", said).strip()
+    forms = {said, said.replace(" ", ""), once, _PARTICLE.sub("", once).strip()}
     words = _words()
     for kind in ("reject", "approve"):  # "不确认" must not read as 确认
-        if said in words[kind] or said.replace(" ", "") in words[kind]:
+        if forms & words[kind]:
             return kind  # type: ignore[return-value]
     return None

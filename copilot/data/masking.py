@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_phone(phone: str | None) -> str | None:
     """138****1234: enough to tell members apart, not enough to call them."""
@@ -21,3 +23,12 @@ def mask_name(name: str | None) -> str | None:
         return name
     name = name.strip()
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+def mask_phones_in(text: str) -> str:
+    """Every mainland mobile number in free text masked (138****1234): the last guard on
+    what a group chat is shown, whatever wrote the text."""
+    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)

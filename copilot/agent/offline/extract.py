@@ -74,9 +74,14 @@ class Signals:
         return bool(self.stores or self.store_key or self.regions or self.chain)
 
 
+MAX_READ = 300  # characters understood: a request is a sentence or two, and the patterns
+# below must never face an adversarial essay (their cost grows fast with length)
+
+
 def clean(message: str) -> str:
-    """Lower case, @mentions dropped, known typos fixed."""
-    text = re.sub(r"@\S+\s?", " ", message).lower().strip()
+    """Lower case, @mentions dropped, spaces collapsed, known typos fixed, cut to MAX_READ."""
+    text = re.sub(r"\s+", " ", re.sub(r"@\S+\s?", " ", message[:4 * MAX_READ]))
+    text = text.lower().strip()[:MAX_READ]
     for wrong, right in words_typos().items():
         text = text.replace(wrong, right)
     return text
@@ -90,7 +95,7 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     from copilot.agent.offline.conditions import segment_conditions
 
     text = clean(message)
-    raw = re.sub(r"@\S+\s?", " ", message).strip()
+    raw = re.sub(r"\s+", " ", re.sub(r"@\S+\s?", " ", message[:4 * MAX_READ])).strip()[:MAX_READ]
     sig = Signals(text=text, raw=raw, lang=_lang(text))
     _stores(sig, vocab)
     _regions(sig, vocab)
@@ -99,7 +104,7 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     sig.chain = any(w in scope_text for w in words("scope")["chain"]) and not sig.stores
     sig.own_store = any(w in text for w in words("scope")["own"])
     said = [w for ws in words("compare").values() for w in ws if w in text]
-    _period(sig, _blank(raw, said), today)
+    _period(sig, _blank(raw, said), today)  # raw keeps digits and case for the parser
     sig.metrics = _metrics(_without(text, vocab.tags))  # the tag "高客单" is no 客单价
     sig.compare = [k for k, ws in words("compare").items() if any(w in text for w in ws)]
     if "region" in sig.compare and sig.regions and not sig.stores and "region" not in relational:
@@ -194,7 +199,7 @@ def _distinct(part: str) -> bool:
 
 def _mentioned_store(sig: Signals, vocab: Vocabulary) -> None:
     """"朝杨店", "大悦城那家": a store-like mention the parts did not settle."""
-    for m in _MENTION.finditer(sig.text):
+    for m in list(_MENTION.finditer(sig.text))[:3]:  # fuzzy matching costs per mention
         key = m.group(1)
         if _NOT_A_STORE.match(key) or key in words_typos().values():
             continue
