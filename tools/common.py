@@ -173,7 +173,7 @@ def fmt(value: float | int | None, unit: str) -> str:
         return f"¥{value:,.2f}"
     if unit == "ratio":
         return f"{value:.2f}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def fmt_delta(value: float | None, other: float | None, unit: str) -> str:

@@ -91,7 +91,8 @@ def member_metrics(ctx: ToolContext, args: MemberMetricsArgs) -> MemberMetricsRe
         report = report_from(scope_parts(current, scope), scope, period, windows, ctx.lang)
         others = _comparisons(conn, ctx, args.compare, scope, period, current)
         note = outside_warning(conn, period.start, period.end)
-    rows = [_row(m, others) for m in report.metrics if not keys or m.key in keys]
+    rows = [_row(m, others, scope.kind == "store") for m in report.metrics
+            if not keys or m.key in keys]
     return MemberMetricsResult(scope=scope.label, period=label, start=report.start,
                                end=report.end, rows=rows, notes=[note] if note else [])
 
@@ -127,12 +128,13 @@ def _comparisons(
     return out
 
 
-def _row(m: MetricValue, others: list[Bench]) -> MetricRow:
+def _row(m: MetricValue, others: list[Bench], one_store: bool) -> MetricRow:
     comps = []
     for kind, label, rep, scale in others:
         v = rep.value(m.key)
-        if m.unit == "count" and v is not None and scale != 1.0:
-            v = round(v * scale, 1)  # as many stores as the scope: 店均 for one store
+        if m.unit == "count" and scale != 1.0:  # as many stores as the scope
+            v = None if v is None else round(v * scale, 1)  # an average may be fractional
+            label = label.replace("门店合计", "店均" if one_store else "(按同样门店数折算)")
         comps.append(Comparison(kind=kind, label=label, value=v, display=fmt(v, m.unit),
                                 delta=fmt_delta(m.value, v, m.unit)))
     return MetricRow(key=m.key, name=m.name, unit=m.unit, value=m.value,

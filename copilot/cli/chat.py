@@ -8,13 +8,16 @@ import uuid
 from datetime import date
 
 import typer
-from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from copilot.agent.service import Copilot
 from copilot.agent.turn import TurnResult
 from copilot.analytics.period import parse_day
 from copilot.cli.common import console, err_console, settings, user_errors
+from copilot.config import Settings
+from copilot.data.access import load_user
 from copilot.errors import UserError
 
 AS_HELP = "以哪位员工的身份提问(员工编号);默认 COPILOT_STAFF_ID,演示数据里是店长 E0001"
@@ -64,10 +67,12 @@ def chat(
     asyncio.run(_chat(cfg, staff, thread_id, direct, _today(today)))
 
 
-async def _chat(cfg: object, staff: str, thread_id: str, direct: bool, today: date) -> None:
-    async with Copilot.open(cfg) as copilot:  # type: ignore[arg-type]
-        console.print(f"[dim]运营助手 · 以 {staff} 身份 · 对话 {thread_id} · "
-                      "输入“帮助”看示例,“退出”结束[/dim]")
+async def _chat(cfg: Settings, staff: str, thread_id: str, direct: bool, today: date) -> None:
+    async with Copilot.open(cfg) as copilot:
+        with copilot.members.read() as conn:
+            user = load_user(conn, staff)  # an unknown id fails now, not at the first message
+        console.print(Text(f"运营助手 · {user.name}({user.staff_id})· 对话 {thread_id} · "
+                           "输入“帮助”看示例,“退出”结束", style="dim"))
         while True:
             try:
                 said = console.input("[bold cyan]你[/bold cyan] › ").strip()
@@ -82,7 +87,7 @@ async def _chat(cfg: object, staff: str, thread_id: str, direct: bool, today: da
                 result = await copilot.turn(said, staff_id=staff, thread=thread_id,
                                             direct=direct, today=today)
             except UserError as exc:
-                err_console.print(f"[red]错误[/red] {exc.message(cfg.language)}")  # type: ignore[attr-defined]
+                err_console.print(Text.assemble(("错误 ", "red"), exc.message(cfg.language)))
                 continue
             show(result)
 
@@ -92,24 +97,27 @@ def _new_thread() -> str:
 
 
 def show(result: TurnResult) -> None:
-    """The answer as Markdown, figures of metric results as a table, then the sources."""
-    console.print(Markdown(result.answer.replace("\n", "  \n")))
-    for call in result.tool_calls:
-        if call.ok and call.name == "member_metrics" and call.result:
-            console.print(_metrics_table(call.result))
+    """The answer as plain text (a masked 138****1234 must not turn into Markdown emphasis);
+    metric results as tables in place of their lines; sources when the answer has none."""
+    tables = [_metrics_table(c.result) for c in result.tool_calls
+              if c.ok and c.name == "member_metrics" and c.result]
+    lines = result.answer.splitlines()
+    if tables and len(tables) == len(result.tool_calls):  # the table says what "- 指标:值" did
+        lines = [ln for ln in lines if not ln.startswith("- ")]
+    console.print(Text("\n".join(lines)), soft_wrap=True)
+    for table in tables:
+        console.print(table)
     if result.citations and "出处" not in result.answer:
-        table = Table("出处 · 手册", "章节", title=None, show_edge=False, style="dim")
+        table = Table("出处 · 手册", "章节", show_edge=False, style="dim")
         for c in result.citations:
             table.add_row(c.title, c.section)
         console.print(table)
-    if result.pending_action:
-        console.print("[yellow]等待确认[/yellow]:回复“确认”执行,或“取消”。")
 
 
 def _metrics_table(result: dict) -> Table:
     rows = result.get("rows", [])
     kinds = [c["label"] for c in rows[0]["comparisons"]] if rows else []
-    table = Table("指标", "数值", *kinds, title=f"{result['scope']} · {result['period']}")
+    table = Table("指标", "数值", *kinds, title=escape(f"{result['scope']} · {result['period']}"))
     for r in rows:
         table.add_row(r["name"], r["display"],
                       *[f"{c['display']} {c['delta']}".strip() for c in r["comparisons"]])

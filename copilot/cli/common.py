@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
 from copilot.config import Settings, get_settings
@@ -64,7 +65,8 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except UserError as exc:
-            err_console.print(f"[red]错误[/red] {exc.message(_language())}", soft_wrap=True)
+            err_console.print(Text.assemble(("错误 ", "red"), exc.message(_language())),
+                              soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             # Writes are all-or-nothing (store.write), so an interrupt leaves data untouched.

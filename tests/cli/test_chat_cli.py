@@ -80,3 +80,18 @@ def test_only_the_named_command_is_loaded() -> None:
     app_one = build_app(["ask"])
     names = {c.name for c in app_one.registered_commands}
     assert names == {"ask"}
+
+
+def test_masked_values_print_as_they_are(chain_store) -> None:
+    result = _ask("查一下尾号1234的会员", "--as", "E01")
+    assert result.exit_code == 0 and "138****1234" in result.output  # not Markdown emphasis
+
+
+def test_chat_with_an_unknown_staff_id_stops_at_once(chain_store) -> None:
+    result = runner.invoke(app, ["chat", "--as", "E99", *DAY], input="你好\n")
+    assert result.exit_code == 2 and "找不到员工编号" in result.output
+
+
+def test_markup_in_user_input_is_printed_not_interpreted(chain_store) -> None:
+    result = _ask("你好", "--as", "[/bold]")
+    assert result.exit_code == 2 and "[/bold]" in result.output

@@ -61,8 +61,8 @@ def resolve_target(conn: Connection, access: Access, staff: str | None,
                       user.staff_id)
     raise UserError(
         f"你是{ROLE_ZH[user.role]},请说明要看哪家门店或哪位员工的跟进名单,"
-        f"例如 {{\"store\": \"朝阳店\"}} 或 {{\"staff\": \"E001\"}};你可以查看:{access.label}。",
-        "Name a store or a staff member, e.g. {\"store\": \"S001\"} or {\"staff\": \"E001\"}; "
+        f"例如“朝阳店今天该联系谁”;你可以查看:{access.label}。",
+        f"Which store's or staff member's list? e.g. 'who should S001 contact today'; "
         f"you may see: {access.label}.")
 
 
