@@ -86,6 +86,7 @@ def decision(text: str) -> Literal["approve", "reject"] | None:
     if re.search(r"[??]\s*$", text):
         return None
     said = _STRIP.sub(" ", text.lower().replace("'", "")).strip()
+    said = re.sub(r"^(?:嗯+|哦|噢|那|好吧)\s*", "", said) or said  # "嗯 确定删"
     once = _PARTICLE.sub("", said).strip()
     forms = {said, said.replace(" ", ""), once, _PARTICLE.sub("", once).strip()}
     words = _words()

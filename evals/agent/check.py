@@ -227,7 +227,10 @@ class Judge:
                        direct: bool) -> list[str]:
         """Numbers in the answer that neither the message nor the tools (called directly
         with the same arguments) contain."""
-        seen = set(_numbers(said))
+        seen = set(_numbers(said))  # and what was said earlier, e.g. a segment's name
+        seen |= {n for c in result.tool_calls for n in _numbers(str(c.args))}
+        if result.pending_action:
+            seen |= set(_numbers(str(result.pending_action.args)))
         caller = Caller(self.user, direct=direct, channel="eval-check")
         ctx = ToolContext(self.ctx.settings, self.ctx.members, self.ctx.state, caller,
                           today=today, knowledge=self.ctx.knowledge)

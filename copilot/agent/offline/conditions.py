@@ -94,9 +94,25 @@ def segment_conditions(text: str, vocab: Vocabulary, today: date,
         out["wecom_added"] = False
     elif _WECOM.search(text):
         out["wecom_added"] = True
-    if re.search(r"(包括|包含|含)(已)?退订|include opted.out", text):
+    if re.search(r"(包括|包含|含|连)(已)?退订|退订.{0,6}(也算|也要|算上|也包括)|include opted.out",
+                 text):
         out["include_opted_out"] = True
     return out
+
+
+_DROP_EN = re.compile(r"(?:leave out|leaving out|exclude|excluding|except|without|minus)\b"
+                      r"[^,.;]{0,30}$")
+
+
+def _dropped(text: str, word: str, gap: int = 3) -> bool:
+    """"不要怕打扰的" / "把怕打扰的去掉" / "leave out anyone tagged 怕打扰": left out. Tiers
+    allow no gap ("普卡不要"), so "金卡会员 去掉怕打扰的" keeps 金卡."""
+    at = text.find(word)
+    before, after = text[max(0, at - 8):at], text[at + len(word):]
+    drop_after = rf"^.{{0,{gap}}}(?:去掉|不要|排除|除外|以外的?|剔除|拿掉)"
+    return bool((_EXCLUDE.search(before) if gap > 1 else re.search(r"(不要|除了|排除|去掉|非)$",
+                                                                   before))
+                or re.search(drop_after, after) or _DROP_EN.search(text[max(0, at - 40):at]))
 
 
 def _save_name(raw: str) -> tuple[str | None, tuple[int, int]]:
@@ -132,6 +148,10 @@ def _joined(out: dict[str, Any], text: str, today: date) -> None:
 
 def _named(out: dict[str, Any], text: str, vocab: Vocabulary) -> None:
     tiers = [t for t, ws in words("tiers").items() if any(w in text for w in ws)]
+    left_out = [t for t, ws in words("tiers").items()
+                if any(_dropped(text, w, gap=1) for w in ws if w in text)]
+    if left_out:  # "普卡不要" / "除了普卡": every other tier
+        tiers = [t for t in words("tiers") if t not in left_out]
     groups = [g for g, ws in words("interval_groups").items() if any(w in text for w in ws)]
     rfm = [c for c in RFM_CLASSES.values() if c in text]
     english = words("categories_en")
@@ -143,7 +163,7 @@ def _named(out: dict[str, Any], text: str, vocab: Vocabulary) -> None:
         at = text.find(tag)
         if at < 0:
             continue
-        (tags_none if _EXCLUDE.search(text[max(0, at - 8):at]) else tags_any).append(tag)
+        (tags_none if _dropped(text, tag) else tags_any).append(tag)
     for key, value in (("tiers", tiers), ("interval_groups", groups), ("rfm_classes", rfm),
                        ("categories", cats), ("tags_none", tags_none)):
         if value:
@@ -228,6 +248,10 @@ def _birthday(out: dict[str, Any], text: str, today: date) -> None:
         out["birthday_month"] = today.month
     elif re.search(r"下个?月.{0,4}生日|next month", text):
         out["birthday_month"] = today.month % 12 + 1
+    elif m := re.search(r"(两周|二周|半个月|一个月|两个星期)(?:内|以内|"
+                        r"之内)?(?:要)?(?:过)?生日", text):
+        out["birthday_within_days"] = {"两周": 14, "二周": 14, "两个星期": 14, "半个月": 15,
+                                       "一个月": 30}[m.group(1)]
     elif m := _BDAY_SOON.search(text):
         token = m.group(1) or m.group(2)
         out["birthday_within_days"] = int(_num(token) or 7) if token else 7

@@ -27,6 +27,8 @@ _PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾
                          r"last four(?: digits)?)\D{0,3}(\d{4})")
 _MEMBER_NAME = re.compile(r"(?:查|找|看)(?:一下|下)?(?:会员|顾客|客人)\s*"
                           r"([\u4e00-\u9fa5]{2,3})(?:的|$|\s)")
+_CALLED = re.compile(r"(?:找|查|看)(?:一)?下?.{0,4}叫([\u4e00-\u9fa5]{2,3}?)(?:的|那)")
+_ORDINAL = re.compile(r"第\s*([二三四五六七八九十2-9])\s*名")
 _STAFF_ID = re.compile(r"(?<![a-z0-9])e\d{4}(?![0-9])")
 _RANGE_GAP = re.compile(r"^\s*(?:到|至|~|～|-|—|to|until)\s*$")
 _ASCII_WORD = re.compile(r"[a-z]")
@@ -68,6 +70,9 @@ class Signals:
     limit: int | None = None
     pick: str | None = None  # best/worst/highest/lowest: a store from the last ranking
     refers: bool = False  # "那家", "it": a store from the last answer
+    rank: int | None = None  # "第二名那家": a place in the last ranking
+    day: str | None = None  # a single day named ("7月3号", "明天"), ISO
+    city_stores: list[str] = field(default_factory=list)  # "天津三家店"
 
     @property
     def scope_named(self) -> bool:
@@ -115,6 +120,9 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     _people(sig, vocab)
     sig.segment = segment_conditions(text, vocab, today, raw)
     _followup_slots(sig)
+    _day(sig, today)
+    _cities(sig, vocab)
+    _two_periods(sig, today)
     return sig
 
 
@@ -136,6 +144,27 @@ def _blank(raw: str, phrases: list[str]) -> str:
     return out
 
 
+def _day(sig: Signals, today: date) -> None:
+    from copilot.lang.days import parse_day_phrase
+
+    try:
+        day = parse_day_phrase(sig.raw, today)
+    except UserError:
+        return
+    if day is not None and day != today:
+        sig.day = day.isoformat()
+
+
+def _cities(sig: Signals, vocab: Vocabulary) -> None:
+    """A city with several stores ("天津三家店", "广州的店"): all of them."""
+    if sig.stores:
+        return
+    for city in sorted({s.city for s in vocab.stores if s.city}, key=len, reverse=True):
+        if city in sig.text and re.search(re.escape(city) + r".{0,6}(店|家|门店)", sig.text):
+            sig.city_stores = [s.store_id for s in vocab.stores if s.city == city]
+            return
+
+
 def _followup_slots(sig: Signals) -> None:
     table = words("followup_reasons")
     wanted: list[str] = []
@@ -153,7 +182,29 @@ def _followup_slots(sig: Signals) -> None:
         n = parse_number(m.group(1))
         sig.limit = int(n) if n and 1 <= n <= 200 else None
     sig.pick = next((kind for kind, pattern in _PICKS if pattern.search(sig.text)), None)
+    if m := _ORDINAL.search(sig.text):
+        sig.rank = int(parse_number(m.group(1)) or 0) or None
     sig.refers = bool(_REFERS.search(sig.text))
+
+
+def _two_periods(sig: Signals, today: date) -> None:
+    """"Q2 转化率 跟一季度比": two periods and a comparison word; the second says which."""
+    from tools.common import last_year, previous_period
+
+    if not (sig.period and re.search(r"比|对比|相比|vs|versus|compared?|and", sig.text)):
+        return
+    try:
+        found = find_periods(sig.raw, today)
+    except UserError:
+        return
+    if len(found) < 2:
+        return
+    first, second = found[0].period, found[1].period
+    sig.period = found[0].matched
+    if second == previous_period(first) and "previous" not in sig.compare:
+        sig.compare.append("previous")
+    elif second == last_year(first) and "last_year" not in sig.compare:
+        sig.compare.append("last_year")
 
 
 def _lang(text: str) -> str:
@@ -261,7 +312,7 @@ def _people(sig: Signals, vocab: Vocabulary) -> None:
         sig.member_id = m.group(0).upper()
     if m := _PHONE_TAIL.search(sig.text):
         sig.phone_tail = m.group(1)
-    if m := _MEMBER_NAME.search(sig.text):
+    if m := _MEMBER_NAME.search(sig.text) or _CALLED.search(sig.text):
         sig.member_name = m.group(1)
     if m := _STAFF_ID.search(sig.text):
         sig.staff = m.group(0).upper()

@@ -57,7 +57,7 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
         return "query_members", True
     if _is("ranking", sig):
         return "region_overview", True
-    if _is("diagnose", sig) and not sig.metrics:
+    if _is("diagnose", sig) and not sig.metrics and not sig.compare:
         return "diagnose_store", True
     if _conditions(sig) and (_is("segment", sig) or not sig.metrics):
         return "build_segment", _is("segment", sig)
@@ -66,6 +66,8 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
         return "build_segment", True
     if sig.metrics or _is("metric_words", sig):
         return "member_metrics", False
+    if _is("segment", sig):  # "帮我圈一批人": a segment, its conditions still to ask
+        return "build_segment", True
     return None, False
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 from copilot.agent.offline.extract import Signals
@@ -19,7 +18,7 @@ _QUOTES = " “”\"'「」『』,,。.!!??"
 _PERIOD_TOOLS = {"member_metrics", "diagnose_store", "region_overview"}
 # Everything in "把“银卡召回”这个分组删掉吧" that is not the segment's name.
 _SEGMENT_WORDS = re.compile(
-    r"^(?:请|帮我|麻烦|你)?\s*(?:把|将)?|(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算)(?:一下|下)?|"
+    r"^(?:算了|嗯|那|好)?\s*(?:请|帮我|麻烦|你)?\s*(?:把|将)?|(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算)(?:一下|下)?|"
     r"(?:这个|那个|我的|我存的)?(?:分组|人群包)|(?:吧|吗|了|掉|它)(?=\s*[。.!!]?$)|"
     r"(?:不要了|不用了|没用了|一下人数|人数|一遍)|"
     r"\b(?:delete|remove|refresh|the|my|segment)\b", re.I)
@@ -54,7 +53,7 @@ class Plan:
 
 def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
     kind, explicit = detect(sig)
-    if sig.refers and not sig.scope_named and prior:  # "这家店的金卡会员"
+    if (sig.refers or sig.rank) and not sig.scope_named and prior:  # "这家店的金卡会员"
         store = prior.args.get("store") or (prior.args.get("stores") or [None])[0] or _picked(
             sig, {"_result": prior.result, "_pick": prior.pick})
         if store:
@@ -89,6 +88,11 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
     if prior.result is not None:
         base["_result"] = prior.result
     base["_pick"] = prior.pick
+    if prior.tool == "region_overview" and (sig.rank or sig.refers) and kind in (
+            None, "member_metrics"):  # "第二名那家 跟上期比": that store's figure
+        metric = prior.args.get("metric")
+        return "member_metrics", {"period": prior.args.get("period"),
+                                  "metrics": [metric] if metric else []}
     if prior.missing and (kind in (None, prior.tool) or not explicit
                           or (prior.missing == "segment" and kind == "build_segment")):
         if prior.missing == "segment":
@@ -164,15 +168,23 @@ def _metrics(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
 
 
 def _picked(sig: Signals, base: dict[str, Any]) -> str | None:
-    """The store "那家" / "倒数第一那家" means in the last ranking shown."""
+    """The store "那家" / "倒数第一那家" / "第二名那家" means in the last ranking shown:
+    best and worst in the metric's own direction across every region listed."""
     result = base.get("_result") or {}
-    rows = [r for reg in result.get("regions", []) for m in reg.get("metrics", [])[:1]
-            for r in m.get("rows", []) if r.get("rank") is not None]
-    pick = sig.pick or (base.get("_pick") if sig.refers else None)
-    if not rows or pick is None:
+    rankings = [m for reg in result.get("regions", []) for m in reg.get("metrics", [])[:1]]
+    rows = [r for m in rankings for r in m.get("rows", []) if r.get("rank") is not None]
+    pick = sig.pick or (base.get("_pick") if sig.refers or sig.rank else None)
+    if not rows or (pick is None and sig.rank is None):
         return None
-    if pick in ("best", "worst"):
-        rows.sort(key=lambda r: r["rank"])
+    if sig.rank or pick in ("best", "worst"):
+        if len(rankings) == 1:  # one region: the tool's own ranks (ties share a place)
+            rows.sort(key=lambda r: r["rank"])
+        else:
+            lower = rankings[0].get("direction") == "lower_better"
+            rows = [r for r in rows if r.get("value") is not None]
+            rows.sort(key=lambda r: r["value"], reverse=not lower)  # best first
+        if sig.rank:
+            return rows[sig.rank - 1]["store_id"] if sig.rank <= len(rows) else None
         return rows[-1 if pick == "worst" else 0]["store_id"]
     rows = [r for r in rows if r.get("value") is not None]
     rows.sort(key=lambda r: r["value"])
@@ -212,8 +224,8 @@ def _followup(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
         args = {"staff": sig.staff}
     elif sig.stores or (sig.own_store and info.store_id):
         args = {"store": sig.stores[0] if sig.stores else info.store_id}
-    if re.search(r"明天|tomorrow", sig.text):
-        args["day"] = (date.fromisoformat(info.today) + timedelta(days=1)).isoformat()
+    if sig.day:  # 明天, 7月3号
+        args["day"] = sig.day
     elif re.search(r"今天|today", sig.text):
         args.pop("day", None)
     if sig.reasons:
@@ -246,8 +258,8 @@ def _members(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
 
 def _segment(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     args = {**_public(base), **sig.segment}
-    if sig.stores:
-        args["stores"] = sig.stores
+    if sig.stores or sig.city_stores:
+        args["stores"] = sig.stores or sig.city_stores
     elif sig.regions:
         args["regions"] = sig.regions
     if not set(args) - {"save_as"}:
@@ -260,7 +272,7 @@ def _segment_ref(tool: str) -> Any:
     def build(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
         name = _SEGMENT_WORDS.sub(" ", sig.raw)
         name = re.sub(r"\s+", " ", name).strip(_QUOTES)
-        if name in ("它", "这个", "那个", "this", "it"):
+        if name.replace(" ", "") in ("它", "这个", "那个", "this", "it"):
             name = ""
         name = name or base.get("segment") or base.get("save_as") or ""
         if not name:
