@@ -11,17 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from copilot.agent.offline.places import find_cities, find_regions, find_stores
 from copilot.agent.offline.vocab import Vocabulary, lexicon, metric_aliases, patterns, words
 from copilot.errors import UserError
 from copilot.lang.dates import find_periods
 from copilot.lang.numerals import parse_number
-from copilot.lang.stores import REGIONS_EN, match_store, norm
 
-_STORE_ID = re.compile(r"(?<![a-z0-9])s-?0*(\d{1,3})(?![0-9])")
-_NUMBERED = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*号(?:店|门店)")
-_MENTION = re.compile(r"([\u4e00-\u9fa5a-z0-9]{2,7}?)(?:门店|分店|店|那家|那个店)")
-_NOT_A_STORE = re.compile(r"^(我们|咱们|你们|他们|本|这|那|哪|各|每|全|别的|其他|其它|"
-                          r"一家|单|整|门|总|新|老|所有|全部|我|几|多少|哪个|哪家|这家|那家|到|进|在|去|回|离|开)")
 _MEMBER_ID = re.compile(r"(?<![a-z0-9])m\d{2,}(?![0-9])")
 _PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾号?|ending(?: in)?|"
                          r"last four(?: digits)?)\D{0,3}(\d{4})")
@@ -102,8 +97,8 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     text = clean(message)
     raw = re.sub(r"\s+", " ", re.sub(r"@\S+\s?", " ", message[:4 * MAX_READ])).strip()[:MAX_READ]
     sig = Signals(text=text, raw=raw, lang=_lang(text))
-    _stores(sig, vocab)
-    _regions(sig, vocab)
+    find_stores(sig, vocab)
+    find_regions(sig, vocab)
     relational = {_COMPARE_OF[m.group(1)] for m in _RELATIONAL.finditer(text)}
     scope_text = _RELATIONAL.sub(" ", text)
     sig.chain = any(w in scope_text for w in words("scope")["chain"]) and not sig.stores
@@ -121,7 +116,7 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     sig.segment = segment_conditions(text, vocab, today, raw)
     _followup_slots(sig)
     _day(sig, today)
-    _cities(sig, vocab)
+    find_cities(sig, vocab)
     _two_periods(sig, today)
     return sig
 
@@ -153,16 +148,6 @@ def _day(sig: Signals, today: date) -> None:
         return
     if day is not None and day != today:
         sig.day = day.isoformat()
-
-
-def _cities(sig: Signals, vocab: Vocabulary) -> None:
-    """A city with several stores ("天津三家店", "广州的店"): all of them."""
-    if sig.stores:
-        return
-    for city in sorted({s.city for s in vocab.stores if s.city}, key=len, reverse=True):
-        if city in sig.text and re.search(re.escape(city) + r".{0,6}(店|家|门店)", sig.text):
-            sig.city_stores = [s.store_id for s in vocab.stores if s.city == city]
-            return
 
 
 def _followup_slots(sig: Signals) -> None:
@@ -211,64 +196,6 @@ def _lang(text: str) -> str:
     letters = [c for c in text if not c.isspace() and not c.isdigit()]
     ascii_share = sum(1 for c in letters if _ASCII_WORD.match(c)) / max(len(letters), 1)
     return "en" if ascii_share > 0.6 else "zh"
-
-
-def _stores(sig: Signals, vocab: Vocabulary) -> None:
-    known = {s.store_id for s in vocab.stores}
-    found: list[str] = []
-    for m in _STORE_ID.finditer(sig.text):
-        sid = f"S{int(m.group(1)):03d}"
-        if sid in known:
-            found.append(sid)
-    for m in _NUMBERED.finditer(sig.text):
-        n = parse_number(m.group(1))
-        if n is not None and f"S{int(n):03d}" in known:
-            found.append(f"S{int(n):03d}")
-    flat = norm(sig.text)
-    i = 0
-    while i < len(flat):
-        j = next((j for j in range(min(len(flat), i + 8), i + 1, -1)
-                  if len(vocab.parts.get(flat[i:j], ())) == 1 and _distinct(flat[i:j])), None)
-        if j is None:
-            i += 1
-            continue
-        found.append(vocab.parts[flat[i:j]][0])
-        i = j
-    if re.search(r"[a-z]{4}", sig.text):
-        for spoken, sid in vocab.spoken.items():  # "xidan", "chaoyang"
-            if re.search(rf"\b{spoken}\b", sig.text):
-                found.append(sid)
-    sig.stores = list(dict.fromkeys(found))
-    if not found:
-        _mentioned_store(sig, vocab)
-
-
-def _distinct(part: str) -> bool:
-    """Latin fragments must be long enough not to hide inside English words ("in" in chain)."""
-    return bool(re.search(r"[\u4e00-\u9fa5]", part)) or len(part) >= 4
-
-
-def _mentioned_store(sig: Signals, vocab: Vocabulary) -> None:
-    """"朝杨店", "大悦城那家": a store-like mention the parts did not settle."""
-    for m in list(_MENTION.finditer(sig.text))[:3]:  # fuzzy matching costs per mention
-        key = m.group(1)
-        if _NOT_A_STORE.match(key) or key in words_typos().values():
-            continue
-        hit = match_store(key, vocab.stores)
-        if hit.store is not None:
-            sig.stores.append(hit.store.store_id)
-            return
-        if hit.candidates:
-            sig.store_key = key + "店"
-            return
-
-
-def _regions(sig: Signals, vocab: Vocabulary) -> None:
-    flat = sig.text.replace(" ", "")
-    found = [r for r in vocab.regions if r and r in sig.text]
-    found += [zh for en, zh in REGIONS_EN.items()
-              if len(en) > 5 and en in flat and zh in vocab.regions]
-    sig.regions = list(dict.fromkeys(found))
 
 
 def _period(sig: Signals, message: str, today: date) -> None:
