@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     history_tokens: int = Field(6000, ge=500, le=200_000)
     # How long an action waits for the requester's "确认" before it is cancelled.
     confirm_ttl_s: int = Field(1800, ge=0, le=7 * 86400)
+    # The HTTP API trusts a staff id only with this bearer token (empty: this machine only).
+    api_token: str | None = None
     # Who `copilot ask`/`chat` speak as when --as is not given (the demo's store manager).
     staff_id: str = "E0001"
     # Conversation memory (LangGraph checkpoints): empty = SQLite under data_dir.

@@ -14,7 +14,7 @@ import typer
 
 # command -> (module under copilot.cli, how it joins the app)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "ask": ("chat", "ask"), "chat": ("chat", "chat"),
+    "ask": ("chat", "ask"), "chat": ("chat", "chat"), "serve": ("serve", "serve"),
     "tool": ("tool", "register"), "tools": ("tool", "register"),
     "metrics": ("metrics", "register"), "rfm": ("metrics", "register"),
     "data": ("data", "app"), "kb": ("kb", "app"), "eval": ("evals", "app"),

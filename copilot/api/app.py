@@ -1,0 +1,41 @@
+"""The app factory, its lifespan and the errors every endpoint shares."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from langchain_core.language_models import BaseChatModel
+
+from copilot.agent.service import Copilot
+from copilot.config import Settings, get_settings
+from copilot.errors import UserError
+
+
+def create_app(settings: Settings | None = None, model: BaseChatModel | None = None
+               ) -> FastAPI:
+    """The service. Nothing is contacted at start-up beyond the local databases."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        cfg = settings or get_settings()
+        async with Copilot.open(cfg, model=model) as copilot:
+            app.state.settings = cfg
+            app.state.copilot = copilot
+            yield
+
+    app = FastAPI(title="Ops Copilot", version="0.1.0", lifespan=lifespan,
+                  description="私域会员运营助手:对话、会员分组。")
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError) -> JSONResponse:
+        """A user's mistake: 400 with the message in both languages, never a traceback."""
+        return JSONResponse(status_code=getattr(exc, "status", 400),
+                            content={"error": exc.zh, "error_en": exc.en})
+
+    from copilot.api import routes
+
+    app.include_router(routes.router)
+    return app

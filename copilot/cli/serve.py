@@ -1,0 +1,22 @@
+"""`copilot serve`: the HTTP service (chat API, segments, OpenAPI docs at /docs)."""
+
+from __future__ import annotations
+
+import typer
+
+from copilot.cli.common import console, settings, user_errors
+
+
+@user_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口"),
+) -> None:
+    """启动服务:/healthz、POST /api/chat、/api/segments,接口文档在 /docs。"""
+    import uvicorn
+
+    from copilot.api import create_app
+
+    cfg = settings()
+    console.print(f"运营助手服务:http://{host}:{port}  (接口文档 /docs,Ctrl-C 停止)")
+    uvicorn.run(create_app(cfg), host=host, port=port, log_level="warning")
