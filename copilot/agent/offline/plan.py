@@ -83,6 +83,8 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
     question, or a change to the last request ("换成金卡的", "那区域平均呢?")."""
     if prior is None or prior.tool is None:
         return kind, {}
+    if prior.tool == "search_playbooks" and kind in MEMBER_TOOLS:
+        return kind, {}  # after a how-to, a store, period or metric asks for data
     follow = is_followup(sig)
     base = dict(prior.args)
     if prior.result is not None:
