@@ -251,3 +251,17 @@ def test_a_failing_server_is_a_readable_error_and_the_thread_recovers(llm, serve
     assert len(server.chat_requests) == 3  # the first try, one retry, then the next turn
     assert isinstance(recovered, TurnResult) and recovered.answer == "现在好了。"
     assert server.chat_requests[-1].body["messages"][-1]["content"] == "再试一次"
+
+
+def test_a_model_failure_after_a_confirmed_delete_says_the_delete_ran(
+        llm, settings, chain_store, server) -> None:
+    assert tool(settings, chain_store, "E01", "build_segment",
+                {"tiers": ["金卡"], "save_as": "测试组"}).ok
+    server.script(Reply.tool_calls([("delete_segment", {"segment": "测试组"})]),
+                  Reply.http_error(500, headers=FAST_RETRY),
+                  Reply.http_error(500, headers=FAST_RETRY))
+    asked, confirmed = run_turns(llm, [("E01", "把测试组删了"), ("E01", "确认")])
+    assert asked.pending_action is not None
+    assert [(c.name, c.ok) for c in confirmed.tool_calls] == [("delete_segment", True)]
+    assert confirmed.answer.startswith("操作已执行") and "对话模型暂时无法回答" in confirmed.answer
+    assert "测试组" not in segments(settings, chain_store)
