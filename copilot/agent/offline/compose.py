@@ -74,7 +74,8 @@ def _english_lead(art: dict[str, Any]) -> str | None:
         scope, start, end = result.get("scope", ""), result.get("start"), result.get("end")
         return f"{shown} for {scope}, {start} to {end}:"
     if art["name"] == "search_playbooks":
-        return f"From the playbooks (in Chinese), on “{result.get('query', '')}”:"
+        asked = str(result.get("query", "")).split("  ")[0]
+        return f"From the playbooks (in Chinese), on “{asked}”:"
     titles = {"diagnose_store": "Store diagnosis", "region_overview": "Store ranking",
               "build_segment": "Segment preview", "followup_list": "Members to contact",
               "query_members": "Member lookup", "list_segments": "Your saved segments"}

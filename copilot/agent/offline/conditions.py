@@ -60,7 +60,8 @@ _SAVE_NAMED = re.compile(r"(?:叫做|名字叫|命名为|取名为|取名叫|取
 _SAVE = re.compile(r"(?:存成|存为|保存为|保存成|存到|save (?:it )?as)\s*(?:一个)?(?:分组)?" + _NAME)
 _EXCLUDE = re.compile(r"(?:不要|排除|除了|除去|不含|没有|去掉|剔除|非|without|not)\s*"
                       r"(?:有|带|含|打了?)?.{0,2}$")
-_JOINED = re.compile(r"(今年|本月|这个月|上个?月|去年|最近\S{1,6}天|近\S{1,6}天|"
+_JOINED = re.compile(r"(\d{4}-\d{2}-\d{2}~\d{4}-\d{2}-\d{2}|今年|本月|这个月|上个?月|去年|"
+                     r"最近\S{1,6}天|近\S{1,6}天|"
                      r"\d{1,2}月(?:份)?(?:以来|之后)?)"
                      r"\s*(?:新)?(?:入会|加入|注册|办卡|开卡)")
 
@@ -80,7 +81,7 @@ def segment_conditions(text: str, vocab: Vocabulary, today: date,
                        raw: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     raw = raw or text
-    if re.search(r"存|保存|分组|命名|取名|save", text):
+    if re.search(r"存|保存|分组|命名|取名|新建|建一个|save", text):
         name, span = _save_name(raw)
         if name:
             out["save_as"] = name

@@ -22,8 +22,13 @@ _PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾
                          r"last four(?: digits)?)\D{0,3}(\d{4})")
 _MEMBER_NAME = re.compile(r"(?:查|找|看)(?:一下|下)?(?:会员|顾客|客人)\s*"
                           r"([\u4e00-\u9fa5]{2,3})(?:的|$|\s)")
-_CALLED = re.compile(r"(?:找|查|看)(?:一)?下?.{0,4}叫([\u4e00-\u9fa5]{2,3}?)(?:的|那)")
-_ORDINAL = re.compile(r"第\s*([二三四五六七八九十2-9])\s*名")
+_CALLED = re.compile(r"(?:(?:找|查|看)(?:一)?下?.{0,4}叫([\u4e00-\u9fa5]{2,3}?)(?:的|那)|"
+                     r"(?:客人|顾客|会员|女士|先生|一位|有位)[^,,。]{0,3}叫([\u4e00-\u9fa5]{2,3})"
+                     r"(?=\s|,|,|。|说|的|$))")
+_ORDINAL = re.compile(r"第\s*([二三四五六七八九十2-9])\s*(?:名|那家|家|位)")
+_PICK_PHRASE = re.compile(r"[\u4e00-\u9fa5a-z]{1,6}?(?:最低|最高|最好|最差|倒数第一|排第一)"
+                          r"的?那家")
+_HALF = re.compile(r"(今年|去年|前年)?(上|下)半年")
 _STAFF_ID = re.compile(r"(?<![a-z0-9])e\d{4}(?![0-9])")
 _RANGE_GAP = re.compile(r"^\s*(?:到|至|~|～|-|—|to|until)\s*$")
 _ASCII_WORD = re.compile(r"[a-z]")
@@ -31,7 +36,8 @@ _ASCII_WORD = re.compile(r"[a-z]")
 
 _RELATIONAL = re.compile(r"(?:跟|和|与|比|对比|相比|较|vs\.?|versus|compared? (?:with|to))\s*"
                          r"(?:the\s)?(?:whole\s|entire\s)?(全连锁|连锁|全国|全公司|区域|大区|chain|region)")
-_LIMIT = re.compile(r"(?:前|top\s?|给我|只要|列)\s*(\d{1,3}|[一二两三四五六七八九十]{1,3})"
+_LIMIT = re.compile(r"(?:前|top\s?|给我看?|只要|列|先看|看)\s*(\d{1,3}|"
+                    r"[一二两三四五六七八九十]{1,3})"
                     r"\s*(?:个|位|名|条)?")
 # Which store of a ranking "那家" means: by rank (best/worst in the metric's direction) or
 # by value (a churn rate's "最高" is the worst store).
@@ -94,18 +100,26 @@ def words_typos() -> dict[str, str]:
 def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     from copilot.agent.offline.conditions import segment_conditions
 
+    message = _halves(message, today)
     text = clean(message)
     raw = re.sub(r"\s+", " ", re.sub(r"@\S+\s?", " ", message[:4 * MAX_READ])).strip()[:MAX_READ]
+    for wrong, right in words_typos().items():  # 明儿 is 明天 for the date parser too
+        raw = raw.replace(wrong, right)
     sig = Signals(text=text, raw=raw, lang=_lang(text))
     find_stores(sig, vocab)
     find_regions(sig, vocab)
     relational = {_COMPARE_OF[m.group(1)] for m in _RELATIONAL.finditer(text)}
+    named = [r for r in sig.regions if re.search(r"(?:跟|和|与|比|对比|相比|较)\s*" + r, text)]
+    if named:
+        relational.add("region")  # "朝阳店 … 跟华北整体比": the store's region as benchmark
+        sig.regions = [r for r in sig.regions if r not in named]
     scope_text = _RELATIONAL.sub(" ", text)
     sig.chain = any(w in scope_text for w in words("scope")["chain"]) and not sig.stores
     sig.own_store = any(w in text for w in words("scope")["own"])
     said = [w for ws in words("compare").values() for w in ws if w in text]
     _period(sig, _blank(raw, said), today)  # raw keeps digits and case for the parser
-    sig.metrics = _metrics(_without(text, vocab.tags))  # the tag "高客单" is no 客单价
+    # the tag "高客单" is no 客单价; "流失最低那家" picks a store, it does not ask for 流失率
+    sig.metrics = _metrics(_PICK_PHRASE.sub(" ", _without(text, vocab.tags)))
     sig.compare = [k for k, ws in words("compare").items() if any(w in text for w in ws)]
     if "region" in sig.compare and sig.regions and not sig.stores and "region" not in relational:
         sig.compare.remove("region")  # "华北区域" names a scope, not a comparison
@@ -123,6 +137,17 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
 
 _COMPARE_OF = {"全连锁": "chain", "连锁": "chain", "全国": "chain", "全公司": "chain",
                "chain": "chain", "区域": "region", "大区": "region", "region": "region"}
+
+
+def _halves(message: str, today: date) -> str:
+    """"上半年" / "去年下半年" as explicit dates: the period parser refuses to guess them."""
+    def dates(m: re.Match[str]) -> str:
+        year = today.year - {"今年": 0, "去年": 1, "前年": 2}.get(m.group(1) or "", 0)
+        if not m.group(1) and m.group(2) == "上" and today.month <= 6:
+            year -= 1  # "上半年" in spring: last year's first half
+        first = m.group(2) == "上"
+        return f"{year}-{'01-01' if first else '07-01'}~{year}-{'06-30' if first else '12-31'}"
+    return _HALF.sub(dates, message)
 
 
 def _without(text: str, names: tuple[str, ...]) -> str:
@@ -203,10 +228,16 @@ def _period(sig: Signals, message: str, today: date) -> None:
     try:
         found = find_periods(raw, today)
     except UserError as exc:
-        sig.period_error = exc.zh if sig.lang != "en" else exc.en
-        return
+        try:  # "最近30天 … 下周要汇报": the first period is the one asked about
+            found = find_periods(raw, today, limit=1)
+        except UserError:
+            sig.period_error = exc.zh if sig.lang != "en" else exc.en
+            return
     if not found:
         return
+    usable = [f for f in found if f.period.start < today]  # "今天早会…最近30天": the 30 days
+    if usable and usable[0] is not found[0]:
+        found = usable
     first = last = found[0]
     if first.period.start >= today:  # "本季度" on its first day: nothing complete yet
         sig.period_error = (f"“{first.matched}”今天({today.isoformat()})才开始,还没有数据可查;"
@@ -239,8 +270,10 @@ def _people(sig: Signals, vocab: Vocabulary) -> None:
         sig.member_id = m.group(0).upper()
     if m := _PHONE_TAIL.search(sig.text):
         sig.phone_tail = m.group(1)
-    if m := _MEMBER_NAME.search(sig.text) or _CALLED.search(sig.text):
+    if m := _MEMBER_NAME.search(sig.text):
         sig.member_name = m.group(1)
+    elif m := _CALLED.search(sig.text):
+        sig.member_name = m.group(1) or m.group(2)
     if m := _STAFF_ID.search(sig.text):
         sig.staff = m.group(0).upper()
     else:

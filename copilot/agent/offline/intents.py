@@ -30,9 +30,11 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     follow-up it refines the last request instead ("只看客单价" after a ranking)."""
     if _is("privacy_abuse", sig) and not (sig.member_id or sig.phone_tail):
         return "privacy_abuse", True  # one member looked up is shown masked in a group
-    for kind in ("nothing_pending", "greet", "thanks", "help", "not_yet_practice"):
+    for kind in ("nothing_pending", "greet", "thanks", "help"):
         if _is(kind, sig):
             return kind, True
+    if _is("not_yet_practice", sig) and not _is("howto", sig):
+        return "not_yet_practice", True
     if _is("cannot_modify", sig) and (sig.member_id or sig.phone_tail or re.search(
             r"会员|她|他|这位|顾客|客人|member|customer", sig.text)):
         return "cannot_modify", True

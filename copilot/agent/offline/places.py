@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # extract.py imports this module
 _STORE_ID = re.compile(r"(?<![a-z0-9])s-?0*(\d{1,3})(?![0-9])")
 _NUMBERED = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*号(?:店|门店)")
 _MENTION = re.compile(r"([\u4e00-\u9fa5a-z0-9]{2,7}?)(?:门店|分店|店|那家|那个店)")
-_NOT_A_STORE = re.compile(r"^(我们|咱们|你们|他们|本|这|那|哪|各|每|全|别的|其他|其它|"
+_NOT_A_STORE = re.compile(r"^(第|我们|咱们|你们|他们|本|这|那|哪|各|每|全|别的|其他|其它|"
                           r"一家|单|整|门|总|新|老|所有|全部|我|几|多少|哪个|哪家|这家|那家|到|进|在|去|回|离|开)")
 
 

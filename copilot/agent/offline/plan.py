@@ -11,16 +11,21 @@ from typing import Any
 
 from copilot.agent.offline.extract import Signals
 from copilot.agent.offline.intents import MEMBER_TOOLS, detect, is_followup
+from copilot.agent.offline.vocab import lexicon
 from copilot.agent.toolkit import TurnInfo
 
 _SCOPE_KEYS = ("store", "region", "chain")
 _QUOTES = " “”\"'「」『』,,。.!!??"
+# "诊断一下 顺便给点提升复购的招": a second request for the playbooks
+_ALSO_HOW = re.compile(r"(?:顺便|另外|再给|还有|并且|also)\s*(.{0,20}?(?:招|建议|方法|办法|怎么|"
+                       r"如何|tips|话术)"
+                       r".{0,10})$")
 _PERIOD_TOOLS = {"member_metrics", "diagnose_store", "region_overview"}
 # Everything in "把“银卡召回”这个分组删掉吧" that is not the segment's name.
 _SEGMENT_WORDS = re.compile(
     r"^(?:算了|嗯|那|好)?\s*(?:请|帮我|麻烦|你)?\s*(?:把|将)?|(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算)(?:一下|下)?|"
     r"(?:这个|那个|我的|我存的)?(?:分组|人群包)|(?:吧|吗|了|掉|它)(?=\s*[。.!!]?$)|"
-    r"(?:不要了|不用了|没用了|一下人数|人数|一遍)|"
+    r"(?:不要了|不用了|没用了|用不上了|一下人数|人数|一遍)|^(?:行|好的?|嗯|ok)\s|"
     r"\b(?:delete|remove|refresh|the|my|segment)\b", re.I)
 
 
@@ -74,6 +79,8 @@ def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
         return Plan(error=sig.period_error)
     out = BUILDERS[kind](sig, info, base)
     out.pick = sig.pick
+    if out.calls and kind in _PERIOD_TOOLS and (m := _ALSO_HOW.search(sig.raw)):
+        out.calls.append(("search_playbooks", {"query": m.group(1).strip()}))
     return out
 
 
@@ -106,8 +113,9 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
         return kind, base
     if not explicit and follow:
         return prior.tool, base
-    if kind in ("delete_segment", "refresh_segment") and prior.args.get("save_as"):
-        return kind, {"save_as": prior.args["save_as"]}  # "把它删掉" right after saving it
+    if kind in ("delete_segment", "refresh_segment") and (
+            prior.args.get("save_as") or prior.args.get("segment")):  # "把它删掉" right after
+        return kind, {"save_as": prior.args.get("save_as") or prior.args.get("segment")}
     if prior.tool in _PERIOD_TOOLS and kind in _PERIOD_TOOLS:
         keep = (*_SCOPE_KEYS, "period", "metrics", "_result", "_pick")
         return kind, {k: v for k, v in base.items() if k in keep}
@@ -295,6 +303,9 @@ def _list(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
 
 def _playbooks(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     query = re.sub(r"@\S+\s?", " ", sig.text).strip()
+    if sig.lang == "en":  # the playbooks are Chinese: add their words for what was asked
+        terms = [zh for en, zh in lexicon()["en_terms"].items() if en in sig.text]
+        query = " ".join([query, *terms])
     return Plan(calls=[("search_playbooks", {"query": query or "运营手册"})])
 
 

@@ -141,4 +141,9 @@ def _read(conn: Any) -> Vocabulary:
     tags = [r[0] for r in conn.execute(text("SELECT DISTINCT tag FROM member_tags ORDER BY 1"))]
     staff = {name: sid for sid, name in conn.execute(text(
         "SELECT staff_id, name FROM staff ORDER BY staff_id"))}
+    given: dict[str, list[str]] = defaultdict(list)  # "诗艳" for 黄诗艳, when only one has it
+    for name, sid in staff.items():
+        if len(name) == 3:
+            given[name[1:]].append(sid)
+    staff.update({g: ids[0] for g, ids in given.items() if len(ids) == 1 and g not in staff})
     return Vocabulary.of(store_rows(conn), cats, tags, staff)
