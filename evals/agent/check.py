@@ -251,9 +251,13 @@ class Judge:
 DATES = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月(?:\d{1,2}日)?|(?<!\d)\d{2}-\d{2}(?!\d)")
 
 
+IDS = re.compile(r"[((][0-9a-f]{12}[,,))]")  # a saved segment's id, sometimes all digits
+
+
 def _numbers(text: str) -> list[str]:
-    """Figures in a text; dates are where the figures apply, not figures themselves."""
-    return [n.replace(",", "") for n in NUMBER.findall(DATES.sub(" ", text))]
+    """Figures in a text; dates are where the figures apply and ids name things, neither is
+    a figure."""
+    return [n.replace(",", "") for n in NUMBER.findall(DATES.sub(" ", IDS.sub(" ", text)))]
 
 
 def _same(got: Any, want: Any) -> bool:
