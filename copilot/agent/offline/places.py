@@ -31,7 +31,7 @@ def find_stores(sig: Signals, vocab: Vocabulary) -> None:
         n = parse_number(m.group(1))
         if n is not None and f"S{int(n):03d}" in known:
             found.append(f"S{int(n):03d}")
-    flat = norm(sig.text)
+    flat = norm(_in_chinese(sig.text))
     i = 0
     while i < len(flat):
         j = next((j for j in range(min(len(flat), i + 8), i + 1, -1)
@@ -48,6 +48,15 @@ def find_stores(sig: Signals, vocab: Vocabulary) -> None:
     sig.stores = list(dict.fromkeys(found))
     if not found:
         _mentioned_store(sig, vocab)
+
+
+def _in_chinese(text: str) -> str:
+    """"Taikoo Li Sanlitun" → "太古里 sanlitun": mall and city names as the data has them."""
+    if not re.search(r"[a-z]{3}", text):
+        return text
+    for en, zh in sorted(lexicon()["store_words_en"].items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(rf"\b{re.escape(en)}\b", zh.lower(), text)
+    return text
 
 
 def _distinct(part: str) -> bool:
