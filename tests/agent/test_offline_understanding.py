@@ -281,3 +281,12 @@ def test_segment_name_answering_which_segment(name: str) -> None:
 @pytest.mark.parametrize("message", ["把它删掉", "删了它"])
 def test_delete_it_after_saving_a_segment(message: str) -> None:
     assert plan_of(message, STAFF, SAVED).calls == [("delete_segment", {"segment": "西单钻石"})]
+
+
+@pytest.mark.parametrize(("message", "store"), [
+    ("diagnose Taikoo Li Sanlitun last month", "S003"),
+    ("Shenzhen COCO Park churn rate", "S026"),
+    ("hangzhou in77 repurchase", "S013"),
+])
+def test_english_mall_and_city_names_find_the_store(message: str, store: str) -> None:
+    assert sig(message).stores == [store]
