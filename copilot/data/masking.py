@@ -25,7 +25,8 @@ def mask_name(name: str | None) -> str | None:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Not inside a longer run of letters or digits: a segment id such as 19806816101e is no phone.
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
 
 
 def mask_phones_in(text: str) -> str:

@@ -7,6 +7,7 @@ counts only next to the words that say what it is (天没来, 元以上, 次以�
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -45,7 +46,7 @@ _SPEND_OVER = re.compile(r"(?:消费|花了?|买了|累计|金额|spent|spend)\s
                          + NUM)
 _TIMES_MIN = re.compile(NUM + r"\s*(?:次|笔|单)(?:以上|及以上|或以上|\+)")
 _TIMES_MAX = re.compile(NUM + r"\s*(?:次|笔|单)(?:以下|以内)")
-_ONCE = re.compile(r"(?:只|就|仅)(?:买|消费|来)(?:过|了)?(?:一|1)次")
+_ONCE = re.compile(r"(?:只|就|仅)(?:买|消费|来)(?:过|了)?(?:一|1)(?:次|单|笔)")
 _BDAY_MONTH = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:的)?(?:过)?生日|"
                          r"生日(?:在|是)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月")
 _BDAY_SOON = re.compile(r"(?:" + NUM + r"\s*天|一周|一个星期|这周|本周|7天)"
@@ -110,8 +111,9 @@ def _dropped(text: str, word: str, gap: int = 3) -> bool:
     allow no gap ("普卡不要"), so "金卡会员 去掉怕打扰的" keeps 金卡."""
     at = text.find(word)
     before, after = text[max(0, at - 8):at], text[at + len(word):]
-    drop_after = rf"^.{{0,{gap}}}(?:去掉|不要|排除|除外|以外的?|剔除|拿掉)"
-    return bool((_EXCLUDE.search(before) if gap > 1 else re.search(r"(不要|除了|排除|去掉|非)$",
+    drop_after = rf"^.{{0,{gap}}}(?:去掉|不要|排除|除外|以外的?|剔除|剔掉|删掉|拿掉)"
+    return bool((_EXCLUDE.search(before) if gap > 1 else re.search(r"(不要|除了|排除|去掉|非|"
+                                                                   r"不是)$",
                                                                    before))
                 or re.search(drop_after, after) or _DROP_EN.search(text[max(0, at - 40):at]))
 
@@ -130,9 +132,23 @@ _JOINED_EN = re.compile(r"joined (?:us )?(?:in )?(this year|this month|last mont
                         r"the last \d+ days|last week)")
 
 
+_JOINED_BEFORE = re.compile(r"(\d{4})年(?:以前|之前)(?:就)?(?:入会|加入|注册|办卡)")
+_JOINED_SINCE = re.compile(r"(?:(今年|去年)|(\d{4})年)?(\d{1,2})月(\d{1,2})[号日](?:以后|之后|起)"
+                           r"(?:才)?(?:入会|加入|注册|办卡)")
+
+
 def _joined(out: dict[str, Any], text: str, today: date) -> None:
     from copilot.errors import UserError
     from copilot.lang.dates import resolve_period
+
+    if m := _JOINED_BEFORE.search(text):
+        out["joined_before"] = f"{int(m.group(1)) - 1}-12-31"
+        return
+    if m := _JOINED_SINCE.search(text):
+        year = int(m.group(2)) if m.group(2) else today.year - (m.group(1) == "去年")
+        with contextlib.suppress(ValueError):
+            out["joined_after"] = date(year, int(m.group(3)), int(m.group(4))).isoformat()
+        return
 
     if not (m := _JOINED.search(text) or _JOINED_EN.search(text)):
         return
@@ -151,8 +167,9 @@ def _named(out: dict[str, Any], text: str, vocab: Vocabulary) -> None:
     tiers = [t for t, ws in words("tiers").items() if any(w in text for w in ws)]
     left_out = [t for t, ws in words("tiers").items()
                 if any(_dropped(text, w, gap=1) for w in ws if w in text)]
-    if left_out:  # "普卡不要" / "除了普卡": every other tier
-        tiers = [t for t in words("tiers") if t not in left_out]
+    if left_out:  # "普卡不要": every other tier; "是银卡 不是金卡": just 银卡
+        kept = [t for t in tiers if t not in left_out]
+        tiers = kept or [t for t in words("tiers") if t not in left_out]
     groups = [g for g, ws in words("interval_groups").items() if any(w in text for w in ws)]
     rfm = [c for c in RFM_CLASSES.values() if c in text]
     english = words("categories_en")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from copilot.agent.offline.places import find_cities, find_regions, find_stores
@@ -19,7 +19,8 @@ from copilot.lang.numerals import parse_number
 
 _MEMBER_ID = re.compile(r"(?<![a-z0-9])m\d{2,}(?![0-9])")
 _PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾号?|ending(?: in)?|"
-                         r"last four(?: digits)?)\D{0,3}(\d{4})")
+                         r"last four(?: digits)?)\D{0,3}(\d{3,4})(?!\d)")
+_SURNAME = re.compile(r"姓([\u4e00-\u9fa5])(?:的)?")
 _MEMBER_NAME = re.compile(r"(?:查|找|看)(?:一下|下)?(?:会员|顾客|客人)\s*"
                           r"([\u4e00-\u9fa5]{2,3})(?:的|$|\s)")
 _CALLED = re.compile(r"(?:(?:找|查|看)(?:一)?下?.{0,4}叫([\u4e00-\u9fa5]{2,3}?)(?:的|那)|"
@@ -29,6 +30,10 @@ _ORDINAL = re.compile(r"第\s*([二三四五六七八九十2-9])\s*(?:名|那家
 _PICK_PHRASE = re.compile(r"[\u4e00-\u9fa5a-z]{1,6}?(?:最低|最高|最好|最差|倒数第一|排第一)"
                           r"的?那家")
 _HALF = re.compile(r"(今年|去年|前年)?(上|下)半年")
+_SLASH_RANGE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})\s*(?:-|~|～|到|"
+                          r"至)\s*(\d{1,2})/(\d{1,2})(?!\d)")
+_TEN_DAYS = re.compile(r"(上个?月|这个?月|本月)(上旬|中旬|下旬)")
+_WEEK_OF = re.compile(r"(\d{1,2})月(\d{1,2})[号日](?:那|这)一?周")
 _STAFF_ID = re.compile(r"(?<![a-z0-9])e\d{4}(?![0-9])")
 _RANGE_GAP = re.compile(r"^\s*(?:到|至|~|～|-|—|to|until)\s*$")
 _ASCII_WORD = re.compile(r"[a-z]")
@@ -100,7 +105,7 @@ def words_typos() -> dict[str, str]:
 def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     from copilot.agent.offline.conditions import segment_conditions
 
-    message = _halves(message, today)
+    message = _normal_periods(message, today)
     text = clean(message)
     raw = re.sub(r"\s+", " ", re.sub(r"@\S+\s?", " ", message[:4 * MAX_READ])).strip()[:MAX_READ]
     for wrong, right in words_typos().items():  # 明儿 is 明天 for the date parser too
@@ -118,8 +123,11 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
     sig.own_store = any(w in text for w in words("scope")["own"])
     said = [w for ws in words("compare").values() for w in ws if w in text]
     _period(sig, _blank(raw, said), today)  # raw keeps digits and case for the parser
-    # the tag "高客单" is no 客单价; "流失最低那家" picks a store, it does not ask for 流失率
-    sig.metrics = _metrics(_PICK_PHRASE.sub(" ", _without(text, vocab.tags)))
+    sig.segment = segment_conditions(text, vocab, today, raw)
+    # the tag "高客单" is no 客单价; "流失最低那家" picks a store, it does not ask for 流失率;
+    # nor does a segment called "南开金卡预流失"
+    names = (*vocab.tags, str(sig.segment.get("save_as", "")).lower())
+    sig.metrics = _metrics(_PICK_PHRASE.sub(" ", _without(text, names)))
     sig.compare = [k for k, ws in words("compare").items() if any(w in text for w in ws)]
     if "region" in sig.compare and sig.regions and not sig.stores and "region" not in relational:
         sig.compare.remove("region")  # "华北区域" names a scope, not a comparison
@@ -127,7 +135,6 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
         sig.compare.remove("chain")
     sig.compare = list(dict.fromkeys([*sig.compare, *sorted(relational)]))
     _people(sig, vocab)
-    sig.segment = segment_conditions(text, vocab, today, raw)
     _followup_slots(sig)
     _day(sig, today)
     find_cities(sig, vocab)
@@ -137,6 +144,44 @@ def extract(message: str, vocab: Vocabulary, today: date) -> Signals:
 
 _COMPARE_OF = {"全连锁": "chain", "连锁": "chain", "全国": "chain", "全公司": "chain",
                "chain": "chain", "区域": "region", "大区": "region", "region": "region"}
+
+
+def _year_of(month: int, day: int, today: date) -> int:
+    """The latest such day not after today."""
+    return today.year if (month, day) <= (today.month, today.day) else today.year - 1
+
+
+def _normal_periods(message: str, today: date) -> str:
+    """Periods the parser refuses to guess, written as explicit dates: 上半年, 6/1-6/15,
+    上个月下旬, 6月8号那一周."""
+    from copilot.lang.rules import add_months, month_bounds
+
+    def slash(m: re.Match[str]) -> str:
+        a, b, c, d = (int(x) for x in m.groups())
+        year = _year_of(a, b, today)
+        try:
+            return f"{date(year, a, b).isoformat()}~{date(year, c, d).isoformat()}"
+        except ValueError:
+            return m.group(0)
+
+    def tenth(m: re.Match[str]) -> str:
+        month = add_months(today, -1) if m.group(1).startswith("上") else today
+        first, last = month_bounds(month.year, month.month)
+        start, end = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, last.day)}[m.group(2)]
+        return f"{first.replace(day=start).isoformat()}~{first.replace(day=end).isoformat()}"
+
+    def week(m: re.Match[str]) -> str:
+        month, day = int(m.group(1)), int(m.group(2))
+        try:
+            d = date(_year_of(month, day, today), month, day)
+        except ValueError:
+            return m.group(0)
+        monday = d - timedelta(days=d.weekday())
+        return f"{monday.isoformat()}~{(monday + timedelta(days=6)).isoformat()}"
+
+    message = _SLASH_RANGE.sub(slash, message)
+    message = _TEN_DAYS.sub(tenth, message)
+    return _halves(_WEEK_OF.sub(week, message), today)
 
 
 def _halves(message: str, today: date) -> str:
@@ -151,7 +196,7 @@ def _halves(message: str, today: date) -> str:
 
 
 def _without(text: str, names: tuple[str, ...]) -> str:
-    for name in sorted((n for n in names if n in text), key=len, reverse=True):
+    for name in sorted((n for n in names if n and n in text), key=len, reverse=True):
         text = text.replace(name, " ")
     return text
 
@@ -274,6 +319,8 @@ def _people(sig: Signals, vocab: Vocabulary) -> None:
         sig.member_name = m.group(1)
     elif m := _CALLED.search(sig.text):
         sig.member_name = m.group(1) or m.group(2)
+    elif m := _SURNAME.search(sig.text):  # "姓顾的钻石卡老客": the tool matches a surname
+        sig.member_name = m.group(1)
     if m := _STAFF_ID.search(sig.text):
         sig.staff = m.group(0).upper()
     else:

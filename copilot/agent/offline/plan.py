@@ -13,6 +13,7 @@ from copilot.agent.offline.extract import Signals
 from copilot.agent.offline.intents import MEMBER_TOOLS, detect, is_followup
 from copilot.agent.offline.vocab import lexicon
 from copilot.agent.toolkit import TurnInfo
+from copilot.lang.numerals import parse_number
 
 _SCOPE_KEYS = ("store", "region", "chain")
 _QUOTES = " “”\"'「」『』,,。.!!??"
@@ -25,7 +26,8 @@ _PERIOD_TOOLS = {"member_metrics", "diagnose_store", "region_overview"}
 _SEGMENT_WORDS = re.compile(
     r"^(?:算了|嗯|那|好)?\s*(?:请|帮我|麻烦|你)?\s*(?:把|将)?|(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算)(?:一下|下)?|"
     r"(?:这个|那个|我的|我存的)?(?:分组|人群包)|(?:吧|吗|了|掉|它)(?=\s*[。.!!]?$)|"
-    r"(?:不要了|不用了|没用了|用不上了|一下人数|人数|一遍)|^(?:行|好的?|嗯|ok)\s|"
+    r"(?:不要了|不用了|没用了|用不上了|一下人数|现在多少人|多少人|人数|一遍)|^(?:行|好的?|嗯|ok)\s|"
+    r"(?:这个|那个|这|那)组(?:现在)?|"
     r"\b(?:delete|remove|refresh|the|my|segment)\b", re.I)
 
 
@@ -51,8 +53,9 @@ class Plan:
         if self.pending is not None:
             p = self.pending
             return {"tool": p.tool, "args": p.args, "missing": p.missing}
-        if self.calls:
-            return {"tool": self.calls[0][0], "args": self.calls[0][1], "pick": self.pick}
+        if self.calls:  # the request to continue from: a segment if one was built
+            name, args = next((c for c in self.calls if c[0] == "build_segment"), self.calls[0])
+            return {"tool": name, "args": args, "pick": self.pick}
         return {}
 
 
@@ -81,6 +84,12 @@ def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
     out.pick = sig.pick
     if out.calls and kind in _PERIOD_TOOLS and (m := _ALSO_HOW.search(sig.raw)):
         out.calls.append(("search_playbooks", {"query": m.group(1).strip()}))
+    if out.calls and kind in ("region_overview", "diagnose_store") and re.search(
+            r"出张图|出个图|画个图|配个图|带图|chart", sig.text):
+        out.calls = [(n, {**a, "chart": True}) for n, a in out.calls]
+    if kind == "build_segment" and out.calls and sig.metrics and re.search(
+            r"顺手|顺便|另外|同时|再帮我|还要", sig.text):  # "流失率多少 顺手把…圈一下"
+        out.calls.insert(0, _metrics(sig, info, {}).calls[0])
     return out
 
 
@@ -90,6 +99,8 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
     question, or a change to the last request ("换成金卡的", "那区域平均呢?")."""
     if prior is None or prior.tool is None:
         return kind, {}
+    if kind == "query_members" and _NTH.search(sig.text) and prior.result:  # "第一个那位"
+        return kind, {"_result": prior.result}
     if prior.tool == "search_playbooks" and kind in MEMBER_TOOLS:
         return kind, {}  # after a how-to, a store, period or metric asks for data
     follow = is_followup(sig)
@@ -250,13 +261,21 @@ def _members(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
             base.get(k) for k in ("member_id", "phone_tail", "name")):
         return Plan(calls=[("query_members", {k: v for k, v in _public(base).items()
                                               if k in ("member_id", "phone_tail", "name")})])
+    if (picked := _member_at(sig, base)) is not None:  # "第一个那位 档案看看"
+        return Plan(calls=[("query_members", {"member_id": picked})])
+    if sig.phone_tail and sig.member_name:  # "姓李 尾号517"
+        return Plan(calls=[("query_members", {"phone_tail": sig.phone_tail,
+                                              "name": sig.member_name})])
     if sig.member_id:
         return Plan(calls=[("query_members", {"member_id": sig.member_id})])
     if sig.phone_tail:
         return Plan(calls=[("query_members", {"phone_tail": sig.phone_tail})])
     if sig.member_name:
-        return Plan(calls=[("query_members", {"name": sig.member_name})])
-    args: dict[str, Any] = {"mine": bool(re.search(r"我的|我名下|我负责|我手[上里]|my ", sig.text))}
+        tiers = sig.segment.get("tiers")
+        return Plan(calls=[("query_members", {"name": sig.member_name,
+                                              **({"tier": tiers} if tiers else {})})])
+    mine = re.search(r"我的|我名下|我负责|我(?:自己)?手[上里]|my ", sig.text)
+    args: dict[str, Any] = {"mine": bool(mine)}
     if tiers := sig.segment.get("tiers") or base.get("tier"):
         args["tier"] = tiers
     if stages := sig.segment.get("interval_groups") or base.get("stage"):
@@ -264,6 +283,20 @@ def _members(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     if not args["mine"] and "tier" not in args and "stage" not in args:
         return Plan(reply="ask_member", pending=Prior("query_members", {}, "member"))
     return Plan(calls=[("query_members", args)])
+
+
+_NTH = re.compile(r"第\s*([一二三四五六七八九十\d]{1,2})\s*(?:个|位)")
+
+
+def _member_at(sig: Signals, base: dict[str, Any]) -> str | None:
+    """The member "第一个那位" means in the list the last answer showed."""
+    m = _NTH.search(sig.text)
+    result = base.get("_result") or {}
+    listed = next((result[k] for k in ("items", "members", "sample") if result.get(k)), [])
+    n = parse_number(m.group(1)) if m else None
+    if not n or not 1 <= n <= len(listed) or "member_id" not in listed[int(n) - 1]:
+        return None
+    return str(listed[int(n) - 1]["member_id"])
 
 
 def _segment(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
