@@ -113,6 +113,10 @@ class Copilot:
                                          "确认或取消之前,这段对话先不处理其他人的消息。",
                                   pending_action=pending)
             said = decision(text)
+            if said is None and len(text) <= 8 and text.rstrip().endswith(("?", "?")):
+                return TurnResult(  # "确定?": a question about the action, not an answer
+                    answer=f"{pending.description}\n请回复“确认”执行,或“取消”。",
+                    pending_action=pending)
             resume = Command(resume=decisions(
                 said or "reject", "用户取消了这个操作。" if said else "用户没有确认,改问了别的。",
                 len(pending.actions)))

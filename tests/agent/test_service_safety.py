@@ -83,3 +83,11 @@ def test_memory_keeps_recent_messages_from_a_question_on() -> None:
     kept = [m for m in msgs if m.id not in gone]
     assert kept[0].type == "human" and len(kept) <= 10
     assert KeepRecent(limit=100).before_agent({"messages": msgs}, None) is None
+
+
+def test_a_question_about_the_action_keeps_it_waiting(settings: Settings, chain_store) -> None:
+    turns = [("E03", "朝阳店 金卡 存成 金卡组"), ("E03", "删除分组 金卡组"), ("E03", "确定?"),
+             ("E03", "确认")]
+    *_, asked, done = converse(settings, turns)
+    assert asked.pending_action is not None and "请回复“确认”" in asked.answer
+    assert [c.name for c in done.tool_calls] == ["delete_segment"] and done.tool_calls[0].ok

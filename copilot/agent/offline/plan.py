@@ -108,8 +108,10 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
     if prior.result is not None:
         base["_result"] = prior.result
     base["_pick"] = prior.pick
-    if prior.tool == "region_overview" and (sig.rank or sig.refers) and kind in (
-            None, "member_metrics"):  # "第二名那家 跟上期比": that store's figure
+    if prior.tool == "region_overview" and (sig.rank or sig.refers) and (
+            kind in (None, "member_metrics")
+            or (kind == "region_overview" and (sig.compare or sig.metrics))):
+        # "第二名那家 跟上期比", "倒数第一那家 复购率跟上期比": that store's figure
         metric = prior.args.get("metric")
         return "member_metrics", {"period": prior.args.get("period"),
                                   "metrics": [metric] if metric else []}
