@@ -77,14 +77,16 @@ def _words() -> dict[str, set[str]]:
     return {k: {w.lower() for w in v} for k, v in tomllib.loads(raw).items()}
 
 
-_PARTICLE = re.compile(r"(?:吧|啊|呀|哈|了|嘛|哦|噢)$")
+_PARTICLE = re.compile(r"(?:吧|啊|呀|哈|嘛|哦|噢)$")  # not 了: "对了" is "by the way"
 
 
 def decision(text: str) -> Literal["approve", "reject"] | None:
     """The user's answer to a confirmation, or None if the message is about something else
     (a question such as "确定?" asks, it does not answer)."""
-    if re.search(r"[??]\s*$", text):
+    if re.search(r"[??]", text):  # "确定?!", "确定?😀": still a question
         return None
+    if re.search(r"别删|不删|不要删|先别|不用删|don'?t delete", text.lower()):
+        return "reject"  # "哦不对 别删 我记错了"
     said = _STRIP.sub(" ", text.lower().replace("'", "")).strip()
     said = re.sub(r"^(?:嗯+|哦|噢|那|好吧)\s*", "", said) or said  # "嗯 确定删"
     once = _PARTICLE.sub("", said).strip()

@@ -26,10 +26,14 @@ def mask_name(name: str | None) -> str | None:
 
 
 # Not inside a longer run of letters or digits: a segment id such as 19806816101e is no phone.
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?"
+                     r"(\d{4})(?![0-9A-Za-z])")
 
 
 def mask_phones_in(text: str) -> str:
     """Every mainland mobile number in free text masked (138****1234): the last guard on
     what a group chat is shown, whatever wrote the text."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)  # full-width digits are digits too
     return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)

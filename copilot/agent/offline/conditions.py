@@ -111,7 +111,7 @@ def _dropped(text: str, word: str, gap: int = 3) -> bool:
     allow no gap ("普卡不要"), so "金卡会员 去掉怕打扰的" keeps 金卡."""
     at = text.find(word)
     before, after = text[max(0, at - 8):at], text[at + len(word):]
-    drop_after = rf"^.{{0,{gap}}}(?:去掉|不要|排除|除外|以外的?|剔除|剔掉|删掉|拿掉)"
+    drop_after = rf"^.{{0,{gap}}}(?:去掉|不要|排除|除外|以外的?|剔除|剔掉|删掉|拿掉|exclude)"
     return bool((_EXCLUDE.search(before) if gap > 1 else re.search(r"(不要|除了|排除|去掉|非|"
                                                                    r"不是)$",
                                                                    before))

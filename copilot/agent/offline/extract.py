@@ -19,12 +19,12 @@ from copilot.lang.numerals import parse_number
 
 _MEMBER_ID = re.compile(r"(?<![a-z0-9])m\d{2,}(?![0-9])")
 _PHONE_TAIL = re.compile(r"(?:尾号|后四位|末四位|手机尾号?|电话尾号?|ending(?: in)?|"
-                         r"last four(?: digits)?)\D{0,3}(\d{3,4})(?!\d)")
-_SURNAME = re.compile(r"姓([\u4e00-\u9fa5])(?:的)?")
+                         r"last four(?: digits)?)\D{0,3}(\d{3,4})(?![\d-])")
+_SURNAME = re.compile(r"(?<!百)姓(?!名)([\u4e00-\u9fa5])(?:的)?")
 _MEMBER_NAME = re.compile(r"(?:查|找|看)(?:一下|下)?(?:会员|顾客|客人)\s*"
                           r"([\u4e00-\u9fa5]{2,3})(?:的|$|\s)")
 _CALLED = re.compile(r"(?:(?:找|查|看)(?:一)?下?.{0,4}叫([\u4e00-\u9fa5]{2,3}?)(?:的|那)|"
-                     r"(?:客人|顾客|会员|女士|先生|一位|有位)[^,,。]{0,3}叫([\u4e00-\u9fa5]{2,3})"
+                     r"(?:客人|顾客|会员|女士|先生|一位|有位)[^,,。]{0,3}叫(?!什么|啥)([\u4e00-\u9fa5]{2,3})"
                      r"(?=\s|,|,|。|说|的|$))")
 _ORDINAL = re.compile(r"第\s*([二三四五六七八九十2-9])\s*(?:名|那家|家|位)")
 _PICK_PHRASE = re.compile(r"[\u4e00-\u9fa5a-z]{1,6}?(?:最低|最高|最好|最差|倒数第一|排第一)"
@@ -46,7 +46,7 @@ _LIMIT = re.compile(r"(?:前|top\s?|给我看?|只要|列|先看|看)\s*(\d{1,3}
                     r"\s*(?:个|位|名|条)?")
 # Which store of a ranking "那家" means: by rank (best/worst in the metric's direction) or
 # by value (a churn rate's "最高" is the worst store).
-_PICKS = (("worst", re.compile(r"倒数第一|最差|垫底|最后一名|worst|bottom")),
+_PICKS = (("worst", re.compile(r"倒数第一|最差|垫底|拖后腿|最后一名|worst|bottom")),
           ("best", re.compile(r"第一名|最好|排第一|best|top store")),
           ("highest", re.compile(r"最高|最多|highest")),
           ("lowest", re.compile(r"最低|最少|lowest")))
@@ -159,8 +159,8 @@ def _normal_periods(message: str, today: date) -> str:
     def slash(m: re.Match[str]) -> str:
         a, b, c, d = (int(x) for x in m.groups())
         year = _year_of(a, b, today)
-        try:
-            return f"{date(year, a, b).isoformat()}~{date(year, c, d).isoformat()}"
+        try:  # "12/20-1/3": the end is in the next year
+            return f"{date(year, a, b).isoformat()}~{date(year + ((c, d) < (a, b)), c, d)}"
         except ValueError:
             return m.group(0)
 
@@ -233,7 +233,8 @@ def _followup_slots(sig: Signals) -> None:
     if unwanted and not wanted:
         wanted = [k for k in table if k not in unwanted]
     sig.reasons = [k for k in wanted if k not in unwanted]
-    if m := _LIMIT.search(sig.text):
+    if m := _LIMIT.search(sig.text) or re.search(
+            r"挑.{0,10}?(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:个|位|名)", sig.text):
         n = parse_number(m.group(1))
         sig.limit = int(n) if n and 1 <= n <= 200 else None
     sig.pick = next((kind for kind, pattern in _PICKS if pattern.search(sig.text)), None)
@@ -272,10 +273,9 @@ def _period(sig: Signals, message: str, today: date) -> None:
     raw = re.sub(r"@\S+\s?", " ", message)
     try:
         found = find_periods(raw, today)
-    except UserError as exc:
-        try:  # "最近30天 … 下周要汇报": the first period is the one asked about
-            found = find_periods(raw, today, limit=1)
-        except UserError:
+    except UserError as exc:  # "下周周会要讲 … 上个月的复购率": the period that has data
+        found = _usable_periods(raw, today)
+        if not found:
             sig.period_error = exc.zh if sig.lang != "en" else exc.en
             return
     if not found:
@@ -291,6 +291,18 @@ def _period(sig: Signals, message: str, today: date) -> None:
     if len(found) >= 2 and _RANGE_GAP.match(raw[found[0].span[1]:found[1].span[0]]):
         last = found[1]
     sig.period = raw[first.span[0]:last.span[1]].strip()
+
+
+def _usable_periods(raw: str, today: date) -> list[Any]:
+    """Periods in the message's clauses, skipping the ones that cannot be asked about."""
+    for clause in re.split(r"[\s,,。;;!!]+", raw):
+        try:
+            found = find_periods(clause, today)
+        except (UserError, ValueError, OverflowError):
+            continue
+        if found and found[0].period.start < today:
+            return found
+    return []
 
 
 def _metrics(text: str) -> list[str]:

@@ -28,26 +28,29 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     """The request's kind (a tool name, a reply kind such as "help", or None) and whether
     the message says it outright; a bare metric or condition only implies it, so in a
     follow-up it refines the last request instead ("只看客单价" after a ranking)."""
-    if _is("privacy_abuse", sig) and not (sig.member_id or sig.phone_tail):
+    how = _is("howto", sig)
+    if _is("privacy_abuse", sig) and not (sig.member_id or sig.phone_tail or how):
         return "privacy_abuse", True  # one member looked up is shown masked in a group
     for kind in ("nothing_pending", "greet", "thanks", "help"):
         if _is(kind, sig):
             return kind, True
     if _is("not_yet_practice", sig) and not _is("howto", sig):
         return "not_yet_practice", True
-    if _is("cannot_modify", sig) and (sig.member_id or sig.phone_tail or re.search(
+    if not how and _is("cannot_modify", sig) and (sig.member_id or sig.phone_tail or re.search(
             r"会员|她|他|这位|顾客|客人|member|customer", sig.text)):
         return "cannot_modify", True
     for tool in ("delete_segment", "refresh_segment", "list_segments"):
-        if _is(tool, sig):
+        if _is(tool, sig) and not _strong_howto(sig):  # "怎么删除分组" asks how
             return tool, True
     if re.search(r"诊断|体检|diagnos", sig.text):
         return "diagnose_store", True
-    if _is("out_of_scope", sig):
+    if _is("out_of_scope", sig) and not how:
         return "out_of_scope", True
-    if _is("followup", sig) and not _is("howto", sig):
+    if _is("followup", sig) and not how:
         return "followup_list", True
-    if _is("howto", sig) and not (sig.member_id or sig.phone_tail):
+    # "复购率是啥" asks for a definition; "朝阳店复购率是什么水平" asks for a figure
+    asks_data = sig.scope_named or sig.own_store or sig.period
+    if how and not (sig.member_id or sig.phone_tail) and (_strong_howto(sig) or not asks_data):
         return "search_playbooks", True
     if _is("not_yet_campaign", sig):
         return "not_yet_campaign", True
@@ -59,7 +62,7 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
         return "query_members", True
     if _is("ranking", sig):
         return "region_overview", True
-    if _is("diagnose", sig) and not sig.metrics and not sig.compare:
+    if _is("diagnose", sig) and not (sig.metrics or sig.compare or _conditions(sig)):
         return "diagnose_store", True
     if _conditions(sig) and (_is("segment", sig) or not sig.metrics):
         return "build_segment", _is("segment", sig)
@@ -71,6 +74,11 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     if _is("segment", sig):  # "帮我圈一批人": a segment, its conditions still to ask
         return "build_segment", True
     return None, False
+
+
+def _strong_howto(sig: Signals) -> bool:
+    return bool(re.search(r"怎么(?!样|了|回事)|如何|怎样|话术|方法|技巧|建议|步骤|攻略|为什么|为啥|"
+                          r"说点啥|说什么|发什么|how (to|do|can|should)\b|tips|why", sig.text))
 
 
 def _conditions(sig: Signals) -> set[str]:

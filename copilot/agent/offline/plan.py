@@ -16,6 +16,9 @@ from copilot.agent.toolkit import TurnInfo
 from copilot.lang.numerals import parse_number
 
 _SCOPE_KEYS = ("store", "region", "chain")
+# The requests a bare metric or condition can refine ("只看客单价", "换成金卡的").
+_FITS = {"member_metrics": ("member_metrics", "region_overview"),
+         "build_segment": ("build_segment", "query_members", "followup_list")}
 _QUOTES = " “”\"'「」『』,,。.!!??"
 # "诊断一下 顺便给点提升复购的招": a second request for the playbooks
 _ALSO_HOW = re.compile(r"(?:顺便|另外|再给|还有|并且|also)\s*(.{0,20}?(?:招|建议|方法|办法|怎么|"
@@ -26,7 +29,8 @@ _PERIOD_TOOLS = {"member_metrics", "diagnose_store", "region_overview"}
 _SEGMENT_WORDS = re.compile(
     r"^(?:算了|嗯|那|好)?\s*(?:请|帮我|麻烦|你)?\s*(?:把|将)?|(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算)(?:一下|下)?|"
     r"(?:这个|那个|我的|我存的)?(?:分组|人群包)|(?:吧|吗|了|掉|它)(?=\s*[。.!!]?$)|"
-    r"(?:不要了|不用了|没用了|用不上了|一下人数|现在多少人|多少人|人数|一遍)|^(?:行|好的?|嗯|ok)\s|"
+    r"(?:不要了|不用了|没用了|用不上了|用不上|想了想|一下人数|现在多少人|多少人|人数|一遍)|"
+    r"^(?:行|好的?|嗯|ok)\s|"
     r"(?:这个|那个|这|那)组(?:现在)?|"
     r"\b(?:delete|remove|refresh|the|my|segment)\b", re.I)
 
@@ -74,12 +78,17 @@ def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
             kind = "search_playbooks"  # an ops question in words we have no rule for
         else:
             return Plan(reply="not_understood")
+    if kind == "cancelled_question":
+        return Plan(reply="thanks")
     if kind not in MEMBER_TOOLS and kind != "search_playbooks":
         return Plan(reply=kind)
     if kind in MEMBER_TOOLS and info.role == "trainee":
         return Plan(reply="trainee_no_data")
-    if kind in _PERIOD_TOOLS and sig.period_error:
-        return Plan(error=sig.period_error)
+    if kind in _PERIOD_TOOLS and sig.period_error:  # kept, so "那看上个月的吧" continues it
+        asked = BUILDERS[kind](sig, info, base)
+        name, args = asked.calls[0] if asked.calls else (kind, {})
+        return Plan(error=sig.period_error,
+                    pending=Prior(name, {k: v for k, v in args.items() if k != "period"}))
     out = BUILDERS[kind](sig, info, base)
     out.pick = sig.pick
     if out.calls and kind in _PERIOD_TOOLS and (m := _ALSO_HOW.search(sig.raw)):
@@ -115,6 +124,8 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
         metric = prior.args.get("metric")
         return "member_metrics", {"period": prior.args.get("period"),
                                   "metrics": [metric] if metric else []}
+    if prior.missing and re.fullmatch(r"(算了|不用了|不要了|取消|没事了?)[。!!]?", sig.text):
+        return "cancelled_question", {}  # "哪个门店?" → "算了"
     if prior.missing and (kind in (None, prior.tool) or not explicit
                           or (prior.missing == "segment" and kind == "build_segment")):
         if prior.missing == "segment":
@@ -124,8 +135,10 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
         return prior.tool, base
     if kind == prior.tool and (follow or _only_save(sig) or not explicit):
         return kind, base
-    if not explicit and follow:
-        return prior.tool, base
+    if not explicit and follow and prior.tool in _FITS.get(kind or "", ()):
+        return prior.tool, base  # "只看客单价" after a ranking, "换成金卡的" after a segment
+    if not explicit and follow:  # "那流失率呢" after a diagnosis: that store and period
+        return kind, {k: v for k, v in base.items() if k in (*_SCOPE_KEYS, "period")}
     if kind in ("delete_segment", "refresh_segment") and (
             prior.args.get("save_as") or prior.args.get("segment")):  # "把它删掉" right after
         return kind, {"save_as": prior.args.get("save_as") or prior.args.get("segment")}
@@ -181,7 +194,8 @@ def _period(sig: Signals, base: dict[str, Any]) -> str:
 
 
 def _metrics(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
-    compare = list(dict.fromkeys([*base.get("compare", []), *sig.compare]))
+    kept = base.get("compare", []) if is_followup(sig) or not sig.metrics else []
+    compare = list(dict.fromkeys([*kept, *sig.compare]))
     args = {"period": _period(sig, base), "metrics": sig.metrics or base.get("metrics", []),
             "compare": compare}
     stores = sig.stores if len(sig.stores) > 1 else []
@@ -203,7 +217,7 @@ def _picked(sig: Signals, base: dict[str, Any]) -> str | None:
         if len(rankings) == 1:  # one region: the tool's own ranks (ties share a place)
             rows.sort(key=lambda r: r["rank"])
         else:
-            lower = rankings[0].get("direction") == "lower_better"
+            lower = str(rankings[0].get("direction", "")).startswith("lower")
             rows = [r for r in rows if r.get("value") is not None]
             rows.sort(key=lambda r: r["value"], reverse=not lower)  # best first
         if sig.rank:
@@ -277,7 +291,7 @@ def _members(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
         return Plan(calls=[("query_members", {"name": sig.member_name,
                                               **({"tier": tiers} if tiers else {})})])
     mine = re.search(r"我的|我名下|我负责|我(?:自己)?手[上里]|my ", sig.text)
-    args: dict[str, Any] = {"mine": bool(mine)}
+    args: dict[str, Any] = {"mine": bool(mine) or bool(base.get("mine"))}
     if tiers := sig.segment.get("tiers") or base.get("tier"):
         args["tier"] = tiers
     if stages := sig.segment.get("interval_groups") or base.get("stage"):
@@ -302,7 +316,8 @@ def _member_at(sig: Signals, base: dict[str, Any]) -> str | None:
 
 
 def _segment(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
-    args = {**_public(base), **sig.segment}
+    earlier = {k: v for k, v in _public(base).items() if k != "save_as"}  # said once, used once
+    args = {**earlier, **sig.segment}
     if sig.stores or sig.city_stores:
         args["stores"] = sig.stores or sig.city_stores
     elif sig.regions:
