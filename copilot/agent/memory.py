@@ -15,10 +15,11 @@ from copilot.config import Settings
 from copilot.errors import UserError
 
 
-def thread_key(channel: str, thread: str, direct: bool = False) -> str:
-    """One-to-one and group conversations never share a memory: what a member's owner saw
-    unmasked must not reach a later group turn (or an LLM answering it)."""
-    return f"{channel}:{'dm' if direct else 'group'}:{thread}"
+def thread_key(channel: str, thread: str, direct: bool = False, staff: str = "") -> str:
+    """One-to-one and group conversations never share a memory, and a one-to-one thread is
+    its person's alone: what a member's owner saw unmasked must not reach a later group
+    turn, another person, or an LLM answering them."""
+    return f"{channel}:dm:{staff}:{thread}" if direct else f"{channel}:group:{thread}"
 
 
 @contextlib.asynccontextmanager

@@ -79,7 +79,7 @@ class Copilot:
                    direct: bool = False, today: date | None = None) -> TurnResult:
         text = _check_message(message)
         caller, info = self._caller(staff_id, channel, direct, today or date.today())
-        key = thread_key(channel, thread, direct)
+        key = thread_key(channel, thread, direct, info.staff_id)
         # One turn at a time per thread, and a caller that gives up (a timeout, a dropped
         # connection) does not cancel a run halfway: the run finishes and is remembered.
         task = asyncio.ensure_future(self._locked(key, text, caller, info))

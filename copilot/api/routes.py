@@ -9,6 +9,7 @@ from callers that prove they are the chain's own systems: a bearer token
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 import uuid
 from datetime import date
@@ -47,8 +48,8 @@ def trusted(request: Request, authorization: str | None = Header(None)) -> None:
     """Only the chain's own systems may speak for a staff member."""
     token = request.app.state.settings.api_token
     if token:
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not secrets.compare_digest(given, token):
+        given = re.sub(r"(?i)^bearer\s+", "", (authorization or "").strip())
+        if not secrets.compare_digest(given.encode(), token.encode()):
             raise Forbidden("API 令牌不对或缺失(Authorization: Bearer …)。",
                             "Missing or wrong API token (Authorization: Bearer …).")
         return

@@ -91,3 +91,9 @@ def test_a_question_about_the_action_keeps_it_waiting(settings: Settings, chain_
     *_, asked, done = converse(settings, turns)
     assert asked.pending_action is not None and "请回复“确认”" in asked.answer
     assert [c.name for c in done.tool_calls] == ["delete_segment"] and done.tool_calls[0].ok
+
+
+def test_a_one_to_one_thread_belongs_to_its_person(settings: Settings, chain_store) -> None:
+    converse(settings, [("E03", "朝阳店上个月复购率")], thread="mine", direct=True)
+    [other] = converse(settings, [("E01", "那区域平均呢?")], thread="mine", direct=True)
+    assert other.tool_calls == []  # E01 cannot continue E03's one-to-one conversation

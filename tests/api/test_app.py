@@ -77,3 +77,14 @@ def test_without_a_token_only_this_machine_may_speak_for_staff(settings: Setting
         refused = c.post("/api/chat", json={"message": "你好", "staff_id": "E03"})
         assert refused.status_code == 403 and "本机" in refused.json()["error"]
         assert c.get("/api/segments", params={"staff_id": "E03"}).status_code == 403
+
+
+def test_token_header_is_read_forgivingly_and_never_crashes(settings: Settings,
+                                                            chain_store) -> None:
+    cfg = settings.model_copy(update={"api_token": "s3cret"})
+    with TestClient(create_app(cfg), client=LOCAL) as c:
+        body = {"message": "你好", "staff_id": "E03"}
+        lower = c.post("/api/chat", json=body, headers={"Authorization": "bearer s3cret"})
+        assert lower.status_code == 200
+        odd = c.post("/api/chat", json=body, headers={"Authorization": "Bearer 令牌".encode()})
+        assert odd.status_code == 403
