@@ -187,7 +187,7 @@ def _named(out: dict[str, Any], text: str, vocab: Vocabulary) -> None:
         if value:
             out[key] = value
     if tags_any:
-        both = re.search(r"同时|并且|而且|都有|全部|既|又|all of|both", text)
+        both = re.search(r"同时|并且|而且|都有|都得有|都要有|全部|既|又|all of|both", text)
         out["tags_all" if both and len(tags_any) > 1 else "tags_any"] = tags_any
 
 

@@ -278,6 +278,8 @@ def _period(sig: Signals, message: str, today: date) -> None:
         if not found:
             sig.period_error = exc.zh if sig.lang != "en" else exc.en
             return
+        sig.period = found[0].matched  # its span is in a clause, not in the message
+        return
     if not found:
         return
     usable = [f for f in found if f.period.start < today]  # "今天早会…最近30天": the 30 days

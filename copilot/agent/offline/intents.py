@@ -42,9 +42,14 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     for tool in ("delete_segment", "refresh_segment", "list_segments"):
         if _is(tool, sig) and not _strong_howto(sig):  # "怎么删除分组" asks how
             return tool, True
-    if re.search(r"诊断|体检|diagnos", sig.text):
+    if re.search(r"诊断|体检|diagnos|health check", sig.text):
         return "diagnose_store", True
-    if _is("out_of_scope", sig) and not how:
+    if re.search(r"第\s*[一二三四五六七八九十\d]{1,2}\s*(?:个|位)", sig.text) and re.search(
+            r"情况|详细|档案|资料|信息|是谁", sig.text):  # "第二个是啥情况": that member
+        return "query_members", True
+    if _conditions(sig) and re.search(r"拎出来|拉出来|圈出来|圈一下|筛出来|挑出来", sig.text):
+        return "build_segment", True  # "是不是该给…发点啥了 你先把人拎出来": the list first
+    if _is("out_of_scope", sig) and not _strong_howto(sig):
         return "out_of_scope", True
     if _is("followup", sig) and not how:
         return "followup_list", True

@@ -30,6 +30,7 @@ _SEGMENT_WORDS = re.compile(
     r"^(?:算了|嗯|那|好)?\s*(?:请|帮我|麻烦|你)?\s*(?:把|将)?|(?:删除|删掉|删了|移除|去掉|刷新|更新|重算|重新算)(?:一下|下)?|"
     r"(?:这个|那个|我的|我存的)?(?:分组|人群包)|(?:吧|吗|了|掉|它)(?=\s*[。.!!]?$)|"
     r"(?:不要了|不用了|没用了|用不上了|用不上|想了想|一下人数|现在多少人|多少人|人数|一遍)|"
+    r"(?:按今天的数据|再算一遍|再算|现在还有几个人|还有几个人|几个人)|"
     r"^(?:行|好的?|嗯|ok)\s|"
     r"(?:这个|那个|这|那)组(?:现在)?|"
     r"\b(?:delete|remove|refresh|the|my|segment)\b", re.I)
@@ -94,7 +95,7 @@ def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
     if out.calls and kind in _PERIOD_TOOLS and (m := _ALSO_HOW.search(sig.raw)):
         out.calls.append(("search_playbooks", {"query": m.group(1).strip()}))
     if out.calls and kind in ("region_overview", "diagnose_store") and re.search(
-            r"出张图|出个图|画个图|配个图|带图|chart", sig.text):
+            r"出张图|出个图|画个图|配个图|带图|排名图|一张.{0,16}图|chart", sig.text):
         out.calls = [(n, {**a, "chart": True}) for n, a in out.calls]
     if kind == "build_segment" and out.calls and sig.metrics and re.search(
             r"顺手|顺便|另外|同时|再帮我|还要", sig.text):  # "流失率多少 顺手把…圈一下"
