@@ -106,7 +106,7 @@ class Copilot:
             await self._run(Command(resume=decisions("reject", "等待确认超时,已取消。",
                                                      len(pending.actions))), config, ctx)
             note = f"(之前等待确认的操作已超时取消:{pending.description})\n"
-            before = len((await self.graph.aget_state(config)).values["messages"])
+            before = await self._length(config)
         elif pending is not None:
             if pending.requested_by != info.staff_id:
                 return TurnResult(answer=f"这个操作在等 {pending.requested_by} 本人确认,"
@@ -124,12 +124,16 @@ class Copilot:
                 return await self._resume(resume, config, ctx, before, info)
             await self._run(resume, config, ctx)
             note = f"(没有确认,已取消:{pending.description})\n"
-            before = len((await self.graph.aget_state(config)).values["messages"])
+            before = await self._length(config)
         out = await self._run({"messages": [HumanMessage(text, name=info.staff_id)]}, config,
                               ctx)
         result = self._result(out, before, info)
         result.answer = note + result.answer
         return result
+
+    async def _length(self, config: Any) -> int:
+        """How many messages the thread holds: a turn's result is what comes after."""
+        return len((await self.graph.aget_state(config)).values.get("messages", []))
 
     async def _resume(self, resume: Command, config: Any, ctx: TurnContext, before: int,
                       info: TurnInfo) -> TurnResult:

@@ -72,9 +72,14 @@ _STRIP = re.compile(r"@\S+|[\s\u3000,,。.!!??~、;;::\"'“”‘’()()\U0001F
 
 
 @cache
-def _words() -> dict[str, set[str]]:
+def _raw_words() -> dict[str, list[str]]:
     raw = (resources.files("copilot.agent.policies") / "confirm_words.toml").read_text("utf-8")
-    return {k: {w.lower() for w in v} for k, v in tomllib.loads(raw).items()}
+    return tomllib.loads(raw)
+
+
+@cache
+def _words() -> dict[str, set[str]]:
+    return {k: {w.lower() for w in v} for k, v in _raw_words().items()}
 
 
 _PARTICLE = re.compile(r"(?:吧|啊|呀|哈|嘛|哦|噢)$")  # not 了: "对了" is "by the way"
@@ -85,7 +90,7 @@ def decision(text: str) -> Literal["approve", "reject"] | None:
     (a question such as "确定?" asks, it does not answer)."""
     if re.search(r"[??]", text):  # "确定?!", "确定?😀": still a question
         return None
-    if re.search(r"别删|不删|不要删|先别|不用删|don'?t delete", text.lower()):
+    if any(re.search(p, text.lower()) for p in _raw_words()["reject_anywhere"]):
         return "reject"  # "哦不对 别删 我记错了"
     said = _STRIP.sub(" ", text.lower().replace("'", "")).strip()
     said = re.sub(r"^(?:嗯+|哦|噢|那|好吧)\s*", "", said) or said  # "嗯 确定删"

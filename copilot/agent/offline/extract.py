@@ -26,6 +26,7 @@ _MEMBER_NAME = re.compile(r"(?:查|找|看)(?:一下|下)?(?:会员|顾客|客�
 _CALLED = re.compile(r"(?:(?:找|查|看)(?:一)?下?.{0,4}叫([\u4e00-\u9fa5]{2,3}?)(?:的|那)|"
                      r"(?:客人|顾客|会员|女士|先生|一位|有位)[^,,。]{0,3}叫(?!什么|啥)([\u4e00-\u9fa5]{2,3})"
                      r"(?=\s|,|,|。|说|的|$))")
+_NTH = re.compile(r"第\s*([一二三四五六七八九十\d]{1,2})\s*(?:个|位)")
 _ORDINAL = re.compile(r"第\s*([二三四五六七八九十2-9])\s*(?:名|那家|家|位)")
 _PICK_PHRASE = re.compile(r"[\u4e00-\u9fa5a-z]{1,6}?(?:最低|最高|最好|最差|倒数第一|排第一)"
                           r"的?那家")
@@ -77,6 +78,7 @@ class Signals:
     pick: str | None = None  # best/worst/highest/lowest: a store from the last ranking
     refers: bool = False  # "那家", "it": a store from the last answer
     rank: int | None = None  # "第二名那家": a place in the last ranking
+    nth: int | None = None  # "第二个那位": a place in the last list of members
     day: str | None = None  # a single day named ("7月3号", "明天"), ISO
     city_stores: list[str] = field(default_factory=list)  # "天津三家店"
 
@@ -238,6 +240,9 @@ def _followup_slots(sig: Signals) -> None:
         n = parse_number(m.group(1))
         sig.limit = int(n) if n and 1 <= n <= 200 else None
     sig.pick = next((kind for kind, pattern in _PICKS if pattern.search(sig.text)), None)
+    if m := _NTH.search(sig.text):
+        n = parse_number(m.group(1))
+        sig.nth = int(n) if n is not None else -1  # present even when unreadable
     if m := _ORDINAL.search(sig.text):
         sig.rank = int(parse_number(m.group(1)) or 0) or None
     sig.refers = bool(_REFERS.search(sig.text))

@@ -7,8 +7,6 @@ how-to questions before metric questions ("复购率怎么提升" asks for a met
 
 from __future__ import annotations
 
-import re
-
 from copilot.agent.offline.extract import Signals, matches
 
 MEMBER_TOOLS = {"member_metrics", "query_members", "build_segment", "list_segments",
@@ -36,18 +34,17 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
             return kind, True
     if _is("not_yet_practice", sig) and not _is("howto", sig):
         return "not_yet_practice", True
-    if not how and _is("cannot_modify", sig) and (sig.member_id or sig.phone_tail or re.search(
-            r"会员|她|他|这位|顾客|客人|member|customer", sig.text)):
+    if not how and _is("cannot_modify", sig) and (
+            sig.member_id or sig.phone_tail or _cue("member_reference", sig)):
         return "cannot_modify", True
     for tool in ("delete_segment", "refresh_segment", "list_segments"):
         if _is(tool, sig) and not _strong_howto(sig):  # "怎么删除分组" asks how
             return tool, True
-    if re.search(r"诊断|体检|diagnos|health check", sig.text):
+    if _cue("diagnose_named", sig):
         return "diagnose_store", True
-    if re.search(r"第\s*[一二三四五六七八九十\d]{1,2}\s*(?:个|位)", sig.text) and re.search(
-            r"情况|详细|档案|资料|信息|是谁", sig.text):  # "第二个是啥情况": that member
+    if sig.nth is not None and _cue("member_detail", sig):  # "第二个是啥情况": that member
         return "query_members", True
-    if _conditions(sig) and re.search(r"拎出来|拉出来|圈出来|圈一下|筛出来|挑出来", sig.text):
+    if _conditions(sig) and _cue("pull_out", sig):
         return "build_segment", True  # "是不是该给…发点啥了 你先把人拎出来": the list first
     if _is("out_of_scope", sig) and not _strong_howto(sig):
         return "out_of_scope", True
@@ -81,9 +78,12 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     return None, False
 
 
+def _cue(key: str, sig: Signals) -> bool:
+    return matches("cues", key, sig.text)
+
+
 def _strong_howto(sig: Signals) -> bool:
-    return bool(re.search(r"怎么(?!样|了|回事)|如何|怎样|话术|方法|技巧|建议|步骤|攻略|为什么|为啥|"
-                          r"说点啥|说什么|发什么|how (to|do|can|should)\b|tips|why", sig.text))
+    return _cue("howto_strong", sig)
 
 
 def _conditions(sig: Signals) -> set[str]:

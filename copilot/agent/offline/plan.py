@@ -9,11 +9,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from copilot.agent.offline.extract import Signals
+from copilot.agent.offline.extract import Signals, matches
 from copilot.agent.offline.intents import MEMBER_TOOLS, detect, is_followup
 from copilot.agent.offline.vocab import lexicon
 from copilot.agent.toolkit import TurnInfo
-from copilot.lang.numerals import parse_number
 
 _SCOPE_KEYS = ("store", "region", "chain")
 # The requests a bare metric or condition can refine ("只看客单价", "换成金卡的").
@@ -94,11 +93,10 @@ def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
     out.pick = sig.pick
     if out.calls and kind in _PERIOD_TOOLS and (m := _ALSO_HOW.search(sig.raw)):
         out.calls.append(("search_playbooks", {"query": m.group(1).strip()}))
-    if out.calls and kind in ("region_overview", "diagnose_store") and re.search(
-            r"出张图|出个图|画个图|配个图|带图|排名图|一张.{0,16}图|chart", sig.text):
+    if out.calls and kind in ("region_overview", "diagnose_store") and _cue("chart", sig):
         out.calls = [(n, {**a, "chart": True}) for n, a in out.calls]
-    if kind == "build_segment" and out.calls and sig.metrics and re.search(
-            r"顺手|顺便|另外|同时|再帮我|还要", sig.text):  # "流失率多少 顺手把…圈一下"
+    if kind == "build_segment" and out.calls and sig.metrics and _cue("also", sig):
+        # "流失率多少 顺手把…圈一下"
         out.calls.insert(0, _metrics(sig, info, {}).calls[0])
     return out
 
@@ -109,7 +107,7 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
     question, or a change to the last request ("换成金卡的", "那区域平均呢?")."""
     if prior is None or prior.tool is None:
         return kind, {}
-    if kind == "query_members" and _NTH.search(sig.text) and prior.result:  # "第一个那位"
+    if kind == "query_members" and sig.nth is not None and prior.result:  # "第一个那位"
         return kind, {"_result": prior.result}
     if prior.tool == "search_playbooks" and kind in MEMBER_TOOLS:
         return kind, {}  # after a how-to, a store, period or metric asks for data
@@ -125,7 +123,7 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
         metric = prior.args.get("metric")
         return "member_metrics", {"period": prior.args.get("period"),
                                   "metrics": [metric] if metric else []}
-    if prior.missing and re.fullmatch(r"(算了|不用了|不要了|取消|没事了?)[。!!]?", sig.text):
+    if prior.missing and _cue("cancel_question", sig):
         return "cancelled_question", {}  # "哪个门店?" → "算了"
     if prior.missing and (kind in (None, prior.tool) or not explicit
                           or (prior.missing == "segment" and kind == "build_segment")):
@@ -151,8 +149,7 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
 
 def _about_member(sig: Signals, prior: Prior) -> bool:
     """"她手机号多少": a question about the member just looked up."""
-    return prior.tool == "query_members" and bool(
-        re.search(r"她|他|这位|这个会员|手机|电话|生日|标签|积分|phone|her|his", sig.text))
+    return prior.tool == "query_members" and _cue("about_member", sig)
 
 
 def _has_slots(sig: Signals) -> bool:
@@ -264,7 +261,7 @@ def _followup(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
         args = {"store": sig.stores[0] if sig.stores else info.store_id}
     if sig.day:  # 明天, 7月3号
         args["day"] = sig.day
-    elif re.search(r"今天|today", sig.text):
+    elif _cue("today", sig):
         args.pop("day", None)
     if sig.reasons:
         args["reasons"] = sig.reasons
@@ -291,8 +288,7 @@ def _members(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
         tiers = sig.segment.get("tiers")
         return Plan(calls=[("query_members", {"name": sig.member_name,
                                               **({"tier": tiers} if tiers else {})})])
-    mine = re.search(r"我的|我名下|我负责|我(?:自己)?手[上里]|my ", sig.text)
-    args: dict[str, Any] = {"mine": bool(mine) or bool(base.get("mine"))}
+    args: dict[str, Any] = {"mine": _cue("mine", sig) or bool(base.get("mine"))}
     if tiers := sig.segment.get("tiers") or base.get("tier"):
         args["tier"] = tiers
     if stages := sig.segment.get("interval_groups") or base.get("stage"):
@@ -302,18 +298,14 @@ def _members(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     return Plan(calls=[("query_members", args)])
 
 
-_NTH = re.compile(r"第\s*([一二三四五六七八九十\d]{1,2})\s*(?:个|位)")
-
-
 def _member_at(sig: Signals, base: dict[str, Any]) -> str | None:
     """The member "第一个那位" means in the list the last answer showed."""
-    m = _NTH.search(sig.text)
     result = base.get("_result") or {}
     listed = next((result[k] for k in ("items", "members", "sample") if result.get(k)), [])
-    n = parse_number(m.group(1)) if m else None
-    if not n or not 1 <= n <= len(listed) or "member_id" not in listed[int(n) - 1]:
+    n = sig.nth
+    if not n or not 1 <= n <= len(listed) or "member_id" not in listed[n - 1]:
         return None
-    return str(listed[int(n) - 1]["member_id"])
+    return str(listed[n - 1]["member_id"])
 
 
 def _segment(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
@@ -342,13 +334,17 @@ def _segment_ref(tool: str) -> Any:
     return build
 
 
+def _cue(key: str, sig: Signals) -> bool:
+    return matches("cues", key, sig.text)
+
+
 def _public(base: dict[str, Any]) -> dict[str, Any]:
     """The last request's arguments, without what the planner keeps for itself."""
     return {k: v for k, v in base.items() if not k.startswith("_")}
 
 
 def _list(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
-    everyone = bool(re.search(r"所有人|大家|全部人|everyone", sig.text))
+    everyone = _cue("everyone", sig)
     return Plan(calls=[("list_segments", {"everyone": everyone} if everyone else {})])
 
 
