@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from pydantic import ValidationError
 
 _ZH = {
@@ -32,8 +35,14 @@ _ZH = {
 def explain_validation(exc: ValidationError, lang: str = "zh",
                        allowed: list[str] | None = None) -> str:
     """One line per problem: which argument, what is wrong, what was given."""
+    return explain_errors(exc.errors(include_url=False), lang, allowed)
+
+
+def explain_errors(errors: Sequence[Any], lang: str = "zh",
+                   allowed: list[str] | None = None) -> str:
+    """As `explain_validation`, from pydantic's list of errors (FastAPI hands over these)."""
     lines = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         where = ".".join(str(p) for p in err["loc"])
         if lang == "en":
             lines.append(f"{where}: {err['msg']}")
@@ -52,7 +61,7 @@ def explain_validation(exc: ValidationError, lang: str = "zh",
             continue
         given = f",收到 {err['input']!r}" if err["type"] != "missing" else ""
         lines.append(f"参数 {where} {reason}{hint}{given}")
-    if allowed and any(e["type"] == "extra_forbidden" for e in exc.errors()):
+    if allowed and any(e["type"] == "extra_forbidden" for e in errors):
         lines.append(("可用参数:" if lang != "en" else "known: ") + "、".join(allowed))
     head = "参数有误:" if lang != "en" else "Invalid arguments: "
     return head + ";".join(lines) + "。" if lang != "en" else head + "; ".join(lines)

@@ -6,12 +6,14 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 
 from copilot.agent.service import Copilot
 from copilot.config import Settings, get_settings
 from copilot.errors import UserError
+from tools.errors import explain_errors
 
 
 def create_app(settings: Settings | None = None, model: BaseChatModel | None = None
@@ -34,6 +36,14 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
         """A user's mistake: 400 with the message in both languages, never a traceback."""
         return JSONResponse(status_code=getattr(exc, "status", 400),
                             content={"error": exc.zh, "error_en": exc.en})
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A malformed request: 422, said in Chinese first like every other error."""
+        errors = [{**e, "loc": tuple(p for p in e["loc"] if p not in ("body", "query"))}
+                  for e in exc.errors()]
+        return JSONResponse(status_code=422, content={
+            "error": explain_errors(errors, "zh"), "error_en": explain_errors(errors, "en")})
 
     from copilot.api import routes
 

@@ -42,7 +42,10 @@ def test_bad_requests_get_clear_errors(client: TestClient) -> None:
     empty = client.post("/api/chat", json={"message": "  ", "staff_id": "E03"})
     assert empty.status_code == 400 and "消息是空的" in empty.json()["error"]
     missing = client.post("/api/chat", json={"staff_id": "E03"})
-    assert missing.status_code == 422
+    assert missing.status_code == 422 and "参数 message 缺少" in missing.json()["error"]
+    bad_day = client.post("/api/chat", json={"message": "你好", "staff_id": "E03",
+                                             "today": "2026-13-01"})
+    assert bad_day.status_code == 422 and "today" in bad_day.json()["error"]
 
 
 def test_segments_are_listed_for_their_owner(client: TestClient) -> None:
