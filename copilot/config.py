@@ -105,11 +105,35 @@ class Settings(BaseSettings):
     staff_id: str = "E0001"
     # Conversation memory (LangGraph checkpoints): empty = SQLite under data_dir.
     memory_url: str | None = None
+    # Chat channels: each is on only when its credentials are set; nothing is contacted
+    # at start-up. The API URLs exist so tests (and proxies) can point elsewhere.
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None  # xapp-…: Socket Mode, for teams without a public URL
+    slack_api_url: str = "https://slack.com/api/"
+    wecom_corp_id: str | None = None
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None  # EncodingAESKey, 43 characters
+    wecom_agent_id: int | None = None
+    wecom_secret: str | None = None
+    wecom_api_url: str = "https://qyapi.weixin.qq.com"
+    wecom_max_skew_s: int = Field(0, ge=0, le=86400)  # callback timestamp window; 0 = off
+    wecom_webhook_url: str | None = None  # a group robot, for posting drafts to a group
+    # Turns one person may start per minute in the chat channels and the console.
+    channel_rate_per_min: int = Field(20, ge=1, le=10_000)
 
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, v: Path) -> Path:
         return v.expanduser().resolve()
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_signing_secret and self.slack_bot_token)
+
+    @property
+    def wecom_enabled(self) -> bool:
+        return bool(self.wecom_corp_id and self.wecom_token and self.wecom_aes_key)
 
     @property
     def member_db_path(self) -> Path:

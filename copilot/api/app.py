@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 
 from copilot.agent.service import Copilot
+from copilot.channels.background import drain
+from copilot.channels.gate import Gate
 from copilot.config import Settings, get_settings
 from copilot.errors import UserError
 from tools.errors import explain_errors
@@ -18,15 +20,20 @@ from tools.errors import explain_errors
 
 def create_app(settings: Settings | None = None, model: BaseChatModel | None = None
                ) -> FastAPI:
-    """The service. Nothing is contacted at start-up beyond the local databases."""
+    """The service. Nothing is contacted at start-up beyond the local databases: Slack and
+    WeCom credentials are used on first need, and each channel is mounted only when its
+    settings are present."""
+    cfg = settings or get_settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        cfg = settings or get_settings()
         async with Copilot.open(cfg, model=model) as copilot:
             app.state.settings = cfg
             app.state.copilot = copilot
+            app.state.gate = Gate(copilot)
+            app.state.background = set()  # replies still being worked on after an ack
             yield
+            await drain(app)
 
     app = FastAPI(title="Ops Copilot", version="0.1.0", lifespan=lifespan,
                   description="私域会员运营助手:对话、会员分组。")
@@ -46,6 +53,12 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
             "error": explain_errors(errors, "zh"), "error_en": explain_errors(errors, "en")})
 
     from copilot.api import routes
+    from copilot.channels import slack, web, wecom
 
     app.include_router(routes.router)
+    web.mount(app, cfg)
+    if cfg.slack_enabled:
+        slack.mount(app, cfg)
+    if cfg.wecom_enabled:
+        wecom.mount(app, cfg)
     return app

@@ -15,6 +15,7 @@ from rich.text import Text
 from copilot.agent.service import Copilot
 from copilot.agent.turn import TurnResult
 from copilot.analytics.period import parse_day
+from copilot.channels.render import view
 from copilot.cli.common import console, err_console, settings, user_errors
 from copilot.config import Settings
 from copilot.data.access import load_user
@@ -99,26 +100,15 @@ def _new_thread() -> str:
 def show(result: TurnResult) -> None:
     """The answer as plain text (a masked 138****1234 must not turn into Markdown emphasis);
     metric results as tables in place of their lines; sources when the answer has none."""
-    tables = [_metrics_table(c.result) for c in result.tool_calls
-              if c.ok and c.name == "member_metrics" and c.result]
-    lines = result.answer.splitlines()
-    if tables and len(tables) == len(result.tool_calls):  # the table says what "- 指标:值" did
-        lines = [ln for ln in lines if not ln.startswith("- ")]
-    console.print(Text("\n".join(lines)), soft_wrap=True)
-    for table in tables:
+    part = view(result)
+    console.print(Text(part.text), soft_wrap=True)
+    for t in part.tables:
+        table = Table(*t.header, title=escape(t.title))
+        for row in t.rows:
+            table.add_row(*row)
         console.print(table)
-    if result.citations and "出处" not in result.answer:
+    if part.sources:
         table = Table("出处 · 手册", "章节", show_edge=False, style="dim")
-        for c in result.citations:
+        for c in part.sources:
             table.add_row(c.title, c.section)
         console.print(table)
-
-
-def _metrics_table(result: dict) -> Table:
-    rows = result.get("rows", [])
-    kinds = [c["label"] for c in rows[0]["comparisons"]] if rows else []
-    table = Table("指标", "数值", *kinds, title=escape(f"{result['scope']} · {result['period']}"))
-    for r in rows:
-        table.add_row(r["name"], r["display"],
-                      *[f"{c['display']} {c['delta']}".strip() for c in r["comparisons"]])
-    return table

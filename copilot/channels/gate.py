@@ -1,0 +1,124 @@
+"""The one middleware layer every chat channel goes through.
+
+An adapter verifies the platform's signature, turns the payload into an `Inbound` and hands
+it here. The gate takes a retried event only once, finds the staff record behind the
+platform user (unknown people get a polite refusal and nothing else), limits how often one
+person may ask, runs the turn, and records it for feedback. Errors become a reply in the
+user's language, never a stack trace in a group chat.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import tomllib
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from copilot.agent.service import Copilot
+from copilot.agent.turn import TurnResult
+from copilot.channels import identity, records
+from copilot.errors import UserError
+
+log = logging.getLogger(__name__)
+Kind = Literal["answer", "unregistered", "limited", "refused", "failed"]
+
+
+@cache
+def reply_text(key: str, lang: str = "zh", **slots: str) -> str:
+    raw = (resources.files("copilot.channels") / "replies.toml").read_text("utf-8")
+    return tomllib.loads(raw)[key][lang].format(**slots)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message as the copilot sees it, whatever the platform."""
+
+    channel: str  # slack | wecom | web
+    user: str  # the platform's user id (the staff id itself for the console)
+    thread: str  # the platform's conversation thread, stable across its messages
+    text: str
+    direct: bool  # one-to-one: personal data may be shown to its owner
+    event_id: str | None = None  # the platform's id of this delivery, for retries
+    signed_in: bool = False  # `user` is already a staff id (the console's sign-in)
+    today: date | None = None
+
+
+@dataclass
+class Outbound:
+    kind: Kind
+    text: str
+    staff_id: str | None = None
+    result: TurnResult | None = None
+    turn_id: str | None = None
+
+
+@dataclass
+class RateLimit:
+    """At most `per_minute` turns per person in any 60 s (per process)."""
+
+    per_minute: int
+    clock: Callable[[], float] = time.monotonic
+    _seen: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+
+    def allow(self, who: str) -> bool:
+        now, times = self.clock(), self._seen[who]
+        while times and now - times[0] >= 60:
+            times.popleft()
+        if len(times) >= self.per_minute:
+            return False
+        times.append(now)
+        return True
+
+
+class Gate:
+    def __init__(self, copilot: Copilot, limit: RateLimit | None = None) -> None:
+        self.copilot = copilot
+        self.state = copilot.state
+        self.limit = limit or RateLimit(copilot.settings.channel_rate_per_min)
+
+    def staff_of(self, channel: str, user: str) -> str | None:
+        return identity.staff_for(self.state, channel, user)
+
+    def first_time(self, inbound: Inbound) -> bool:
+        """False for a delivery already taken in (the platform retried it)."""
+        if inbound.event_id is None:
+            return True
+        return records.first_time(self.state, inbound.channel, inbound.event_id)
+
+    async def handle(self, inbound: Inbound) -> Outbound:
+        staff = inbound.user if inbound.signed_in else self.staff_of(inbound.channel,
+                                                                      inbound.user)
+        if staff is None:
+            return Outbound("unregistered", reply_text("unregistered"))
+        if not self.limit.allow(staff):
+            return Outbound("limited", reply_text("limited"), staff_id=staff)
+        try:
+            result = await self.copilot.turn(
+                inbound.text, staff_id=staff, thread=inbound.thread, channel=inbound.channel,
+                direct=inbound.direct, today=inbound.today or date.today())
+        except UserError as exc:  # an empty or overlong message, an unknown staff record
+            return Outbound("refused", exc.zh, staff_id=staff)
+        except Exception:
+            log.exception("turn failed in %s thread %s", inbound.channel, inbound.thread)
+            return Outbound("failed", reply_text("failed"), staff_id=staff)
+        turn_id = records.record_turn(self.state, channel=inbound.channel,
+                                      thread=inbound.thread, staff_id=staff,
+                                      direct=inbound.direct, question=inbound.text,
+                                      result=result)
+        return Outbound("answer", result.answer, staff_id=staff, result=result,
+                        turn_id=turn_id)
+
+    def rate(self, channel: str, user: str, turn_id: str, rating: int,
+             signed_in: bool = False) -> bool:
+        """Store 👍/👎 from a registered person; False when they are not registered."""
+        staff = user if signed_in else self.staff_of(channel, user)
+        if staff is None:
+            return False
+        records.rate_turn(self.state, turn_id, staff, rating)
+        return True
