@@ -18,12 +18,16 @@ from copilot.errors import UserError
 from tools.errors import explain_errors
 
 
-def create_app(settings: Settings | None = None, model: BaseChatModel | None = None
-               ) -> FastAPI:
+def create_app(settings: Settings | None = None, model: BaseChatModel | None = None, *,
+               slack_socket: bool = False) -> FastAPI:
     """The service. Nothing is contacted at start-up beyond the local databases: Slack and
     WeCom credentials are used on first need, and each channel is mounted only when its
-    settings are present."""
+    settings are present. Slack's Socket Mode, which must connect at start-up, is opt-in."""
     cfg = settings or get_settings()
+    if slack_socket:
+        from copilot.channels.slack.socket import check
+
+        check(cfg)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -32,8 +36,13 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
             app.state.copilot = copilot
             app.state.gate = Gate(copilot)
             app.state.background = set()  # replies still being worked on after an ack
-            yield
-            await drain(app)
+            async with contextlib.AsyncExitStack() as channels:
+                if slack_socket:
+                    from copilot.channels.slack.socket import socket_mode
+
+                    await channels.enter_async_context(socket_mode(app, cfg))
+                yield
+                await drain(app)
 
     app = FastAPI(title="Ops Copilot", version="0.1.0", lifespan=lifespan,
                   description="私域会员运营助手:对话、会员分组。")

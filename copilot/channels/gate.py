@@ -81,6 +81,7 @@ class Gate:
         self.copilot = copilot
         self.state = copilot.state
         self.limit = limit or RateLimit(copilot.settings.channel_rate_per_min)
+        self.today: Callable[[], date] = date.today  # replays and tests pin the day
 
     def staff_of(self, channel: str, user: str) -> str | None:
         return identity.staff_for(self.state, channel, user)
@@ -101,7 +102,7 @@ class Gate:
         try:
             result = await self.copilot.turn(
                 inbound.text, staff_id=staff, thread=inbound.thread, channel=inbound.channel,
-                direct=inbound.direct, today=inbound.today or date.today())
+                direct=inbound.direct, today=inbound.today or self.today())
         except UserError as exc:  # an empty or overlong message, an unknown staff record
             return Outbound("refused", exc.zh, staff_id=staff)
         except Exception:

@@ -11,6 +11,8 @@ from copilot.cli.common import console, settings, user_errors
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="端口"),
+    slack_socket: bool = typer.Option(False, "--slack-socket",
+                                      help="Slack 走 Socket Mode(没有公网地址时;启动即连接 Slack)"),
 ) -> None:
     """启动服务:/healthz、POST /api/chat、/api/segments,接口文档在 /docs。"""
     import uvicorn
@@ -19,4 +21,5 @@ def serve(
 
     cfg = settings()
     console.print(f"运营助手服务:http://{host}:{port}  (接口文档 /docs,Ctrl-C 停止)")
-    uvicorn.run(create_app(cfg), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(cfg, slack_socket=slack_socket), host=host, port=port,
+                log_level="warning")

@@ -1,0 +1,94 @@
+"""A turn's answer as Slack Block Kit: text, metric tables, sources, and buttons.
+
+Answers go out as plain_text sections: they are written for people, not as Slack mrkdwn,
+and a masked 138****1234 must not become bold. Button values carry only ids; who may
+press is checked on the server when the press arrives.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from copilot.agent.turn import PendingAction
+from copilot.channels.render import Table, View
+
+SECTION_MAX = 2900  # Slack allows 3000 characters in a section's text
+MAX_BLOCKS = 50
+CONFIRM, CANCEL = "copilot_confirm", "copilot_cancel"
+FEEDBACK_UP, FEEDBACK_DOWN = "copilot_feedback_up", "copilot_feedback_down"
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def _chunks(text: str, size: int = SECTION_MAX) -> list[str]:
+    out, current = [], ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > size:
+            out.append(line[:size])
+            line = line[size:]
+        if len(current) + len(line) > size:
+            out.append(current)
+            current = ""
+        current += line
+    if current.strip():
+        out.append(current)
+    return [c.rstrip("\n") for c in out if c.strip()]
+
+
+def _table(table: Table) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {
+        "type": "plain_text", "text": table.title[:150], "emoji": True}}]
+    fields = []
+    for row in table.rows:
+        fields.append({"type": "plain_text", "text": row[0][:1900]})
+        detail = " · ".join(c for c in row[1:] if c)
+        fields.append({"type": "plain_text", "text": (detail or "—")[:1900]})
+    for i in range(0, len(fields), 10):  # a section holds at most 10 fields
+        blocks.append({"type": "section", "fields": fields[i:i + 10]})
+    return blocks
+
+
+def answer_blocks(part: View, *, pending: PendingAction | None, thread: str,
+                  turn_id: str | None) -> list[dict[str, Any]]:
+    blocks = [_plain(c) for c in _chunks(part.text or "(没有内容)")]
+    for table in part.tables:
+        blocks.extend(_table(table))
+    if part.sources:
+        cited = ";".join(f"《{s.title}》{s.section}" for s in part.sources)
+        blocks.append({"type": "context", "elements": [
+            {"type": "plain_text", "text": f"出处:{cited}"[:1900], "emoji": True}]})
+    if pending is not None:
+        blocks.append(action_buttons(pending, thread))
+    elif turn_id:
+        blocks.append(feedback_buttons(turn_id))
+    if len(blocks) > MAX_BLOCKS:  # keep the buttons, drop the tail of a very long table
+        blocks = [*blocks[:MAX_BLOCKS - 2], _plain("(内容较长,已截断)"), blocks[-1]]
+    return blocks
+
+
+def action_buttons(pending: PendingAction, thread: str) -> dict[str, Any]:
+    value = json.dumps({"thread": thread, "staff": pending.requested_by}, ensure_ascii=False)
+    return {"type": "actions", "block_id": "copilot_pending", "elements": [
+        {"type": "button", "action_id": CONFIRM, "style": "primary", "value": value,
+         "text": {"type": "plain_text", "text": "确认执行"}},
+        {"type": "button", "action_id": CANCEL, "style": "danger", "value": value,
+         "text": {"type": "plain_text", "text": "取消"}},
+    ]}
+
+
+def feedback_buttons(turn_id: str) -> dict[str, Any]:
+    return {"type": "actions", "block_id": "copilot_feedback", "elements": [
+        {"type": "button", "action_id": FEEDBACK_UP, "value": turn_id,
+         "text": {"type": "plain_text", "text": "👍", "emoji": True}},
+        {"type": "button", "action_id": FEEDBACK_DOWN, "value": turn_id,
+         "text": {"type": "plain_text", "text": "👎", "emoji": True}},
+    ]}
+
+
+def decided_blocks(text: str, who: str) -> list[dict[str, Any]]:
+    """The message after a button press: the buttons give way to who decided what."""
+    return [_plain(text), {"type": "context", "elements": [
+        {"type": "plain_text", "text": who, "emoji": True}]}]
