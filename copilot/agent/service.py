@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import threading
-import weakref
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
+from copilot.agent.locks import ThreadLocks, thread_locks
 from copilot.agent.memory import open_memory, thread_key
 from copilot.agent.middleware import KeepRecent, TurnPrompt, confirmation
 from copilot.agent.models import build_chat_model
@@ -48,7 +48,8 @@ MAX_MESSAGE = 2000  # characters; a pasted novel is not a question
 
 class Copilot:
     def __init__(self, settings: Settings, members: MemberStore, state: StateStore,
-                 memory: BaseCheckpointSaver, model: BaseChatModel | None = None) -> None:
+                 memory: BaseCheckpointSaver, model: BaseChatModel | None = None,
+                 locks: ThreadLocks | None = None) -> None:
         self.settings, self.members, self.state = settings, members, state
         self.model = model or build_chat_model(settings, members)
         offline = getattr(self.model, "offline", False)
@@ -59,8 +60,7 @@ class Copilot:
             context_schema=TurnContext, checkpointer=memory)
         self._kb: KnowledgeBase | None = None
         self._kb_lock = threading.Lock()  # tools run in worker threads
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary())
+        self._locks = locks or ThreadLocks()
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -69,8 +69,9 @@ class Copilot:
         members = MemberStore.from_settings(settings)
         state = StateStore.from_settings(settings)
         try:
-            async with open_memory(settings) as memory:
-                yield cls(settings, members, state, memory, model)
+            async with open_memory(settings) as memory, \
+                    thread_locks(settings.memory_db_url) as locks:
+                yield cls(settings, members, state, memory, model, locks)
         finally:
             members.close()
             state.close()
@@ -86,10 +87,7 @@ class Copilot:
         return await asyncio.shield(task)
 
     async def _locked(self, key: str, text: str, caller: Caller, info: TurnInfo) -> TurnResult:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        async with lock:
+        async with self._locks.hold(key):
             result = await self._turn(key, text, caller, info)
         if not info.direct:  # the last guard for a group: no full mobile number, ever
             result.answer = mask_phones_in(result.answer)
