@@ -61,6 +61,7 @@ class Copilot:
         self._kb: KnowledgeBase | None = None
         self._kb_lock = threading.Lock()  # tools run in worker threads
         self._locks = locks or ThreadLocks()
+        self._running = asyncio.Semaphore(settings.turn_concurrency)
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -79,7 +80,10 @@ class Copilot:
     async def turn(self, message: str, *, staff_id: str, thread: str, channel: str = "cli",
                    direct: bool = False, today: date | None = None) -> TurnResult:
         text = _check_message(message)
-        caller, info = self._caller(staff_id, channel, direct, today or date.today())
+        # The staff record is read off the event loop: a service answering Slack's and
+        # WeCom's acknowledgements on this loop must not wait for a database.
+        caller, info = await asyncio.to_thread(self._caller, staff_id, channel, direct,
+                                               today or date.today())
         key = thread_key(channel, thread, direct, info.staff_id)
         # One turn at a time per thread, and a caller that gives up (a timeout, a dropped
         # connection) does not cancel a run halfway: the run finishes and is remembered.
@@ -87,7 +91,9 @@ class Copilot:
         return await asyncio.shield(task)
 
     async def _locked(self, key: str, text: str, caller: Caller, info: TurnInfo) -> TurnResult:
-        async with self._locks.hold(key):
+        # A bounded number of turns run at once (FIFO): the rest wait without costing the
+        # event loop anything, so short requests (acks, health) stay fast under load.
+        async with self._locks.hold(key), self._running:
             result = await self._turn(key, text, caller, info)
         if not info.direct:  # the last guard for a group: no full mobile number, ever
             result.answer = mask_phones_in(result.answer)

@@ -9,6 +9,7 @@ user's language, never a stack trace in a group chat.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import tomllib
@@ -87,14 +88,16 @@ class Gate:
         return identity.staff_for(self.state, channel, user)
 
     def first_time(self, inbound: Inbound) -> bool:
-        """False for a delivery already taken in (the platform retried it)."""
+        """False for a delivery already taken in (the platform retried it). A database
+        write: adapters call it off the event loop (asyncio.to_thread)."""
         if inbound.event_id is None:
             return True
         return records.first_time(self.state, inbound.channel, inbound.event_id)
 
     async def handle(self, inbound: Inbound) -> Outbound:
-        staff = inbound.user if inbound.signed_in else self.staff_of(inbound.channel,
-                                                                      inbound.user)
+        # Database work runs off the event loop, which also answers platform acks.
+        staff = inbound.user if inbound.signed_in else await asyncio.to_thread(
+            self.staff_of, inbound.channel, inbound.user)
         if staff is None:
             return Outbound("unregistered", reply_text("unregistered"))
         if not self.limit.allow(staff):
@@ -108,10 +111,9 @@ class Gate:
         except Exception:
             log.exception("turn failed in %s thread %s", inbound.channel, inbound.thread)
             return Outbound("failed", reply_text("failed"), staff_id=staff)
-        turn_id = records.record_turn(self.state, channel=inbound.channel,
-                                      thread=inbound.thread, staff_id=staff,
-                                      direct=inbound.direct, question=inbound.text,
-                                      result=result)
+        turn_id = await asyncio.to_thread(
+            records.record_turn, self.state, channel=inbound.channel, thread=inbound.thread,
+            staff_id=staff, direct=inbound.direct, question=inbound.text, result=result)
         return Outbound("answer", result.answer, staff_id=staff, result=result,
                         turn_id=turn_id)
 

@@ -7,6 +7,7 @@ Slack thread: "<channel>:<thread ts>", so the conversation memory follows the th
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -49,7 +50,7 @@ async def converse(client: AsyncWebClient, gate: Gate, *, user: str, channel: st
                    thread_ts: str, text: str, direct: bool, event_id: str | None) -> None:
     """One turn in a Slack thread, answered in that thread."""
     inbound = Inbound("slack", user, f"{channel}:{thread_ts}", text, direct, event_id)
-    if not gate.first_time(inbound):
+    if not await asyncio.to_thread(gate.first_time, inbound):
         return  # Slack retried a delivery we already took
     out = await gate.handle(inbound)
     await post_outbound(client, out, channel=channel, thread_ts=thread_ts, user=user,
@@ -103,7 +104,7 @@ async def _command(client: AsyncWebClient, gate: Gate, command: dict) -> None:
     so people can follow up there by mentioning the app."""
     user, channel, text = command["user_id"], command["channel_id"], clean(command["text"])
     direct = _direct(channel, command.get("channel_name"))
-    if gate.staff_of("slack", user) is None:
+    if await asyncio.to_thread(gate.staff_of, "slack", user) is None:
         await client.chat_postEphemeral(channel=channel, user=user,
                                         text=reply_text("unregistered"))
         return
@@ -122,14 +123,14 @@ async def _decide(client: AsyncWebClient, gate: Gate, body: dict, action: dict) 
     message = body["message"]
     thread_ts = message.get("thread_ts") or message["ts"]
     wanted = json.loads(action["value"]).get("staff", "")
-    staff = gate.staff_of("slack", presser)
+    staff = await asyncio.to_thread(gate.staff_of, "slack", presser)
     if staff is None or staff != wanted:
         text = (reply_text("unregistered") if staff is None
                 else reply_text("not_yours", staff=wanted))
         await client.chat_postEphemeral(channel=channel, user=presser, text=text)
         return
-    if not gate.first_time(Inbound("slack", presser, "", "", False,
-                                   event_id=f"decide:{channel}:{message['ts']}")):
+    if not await asyncio.to_thread(gate.first_time, Inbound(
+            "slack", presser, "", "", False, event_id=f"decide:{channel}:{message['ts']}")):
         return
     approve = action["action_id"] == blocks.CONFIRM
     said = "确认" if approve else "取消"
@@ -145,7 +146,7 @@ async def _feedback(client: AsyncWebClient, gate: Gate, body: dict, action: dict
     presser, channel = body["user"]["id"], body["channel"]["id"]
     rating = 1 if action["action_id"] == blocks.FEEDBACK_UP else -1
     try:
-        ok = gate.rate("slack", presser, action["value"], rating)
+        ok = await asyncio.to_thread(gate.rate, "slack", presser, action["value"], rating)
         text = reply_text("thanks") if ok else reply_text("unregistered")
     except UserError as exc:
         text = exc.zh
