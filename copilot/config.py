@@ -119,7 +119,10 @@ class Settings(BaseSettings):
     wecom_api_url: str = "https://qyapi.weixin.qq.com"
     wecom_max_skew_s: int = Field(0, ge=0, le=86400)  # callback timestamp window; 0 = off
     wecom_webhook_url: str | None = None  # a group robot, for posting drafts to a group
-    # Agent turns one service process runs at once; more wait their turn in order.
+    # Worker processes answering agent turns behind `copilot serve` (empty: one per CPU
+    # core, at most 4; 0: in the service process itself).
+    agent_processes: int | None = Field(None, ge=0, le=64)
+    # Agent turns one process runs at once; more wait their turn in order.
     turn_concurrency: int = Field(4, ge=1, le=256)
     # Turns one person may start per minute in the chat channels and the console.
     channel_rate_per_min: int = Field(20, ge=1, le=10_000)

@@ -19,10 +19,12 @@ from tools.errors import explain_errors
 
 
 def create_app(settings: Settings | None = None, model: BaseChatModel | None = None, *,
-               slack_socket: bool = False) -> FastAPI:
+               slack_socket: bool = False, agent_processes: int = 0) -> FastAPI:
     """The service. Nothing is contacted at start-up beyond the local databases: Slack and
     WeCom credentials are used on first need, and each channel is mounted only when its
-    settings are present. Slack's Socket Mode, which must connect at start-up, is opt-in."""
+    settings are present. Slack's Socket Mode, which must connect at start-up, is opt-in.
+    With `agent_processes` > 0 turns run in that many worker processes (`copilot serve`
+    does this), so acknowledgements never wait behind an agent turn."""
     cfg = settings or get_settings()
     if slack_socket:
         from copilot.channels.slack.socket import check
@@ -34,9 +36,16 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
         async with Copilot.open(cfg, model=model) as copilot:
             app.state.settings = cfg
             app.state.copilot = copilot
-            app.state.gate = Gate(copilot)
             app.state.background = set()  # replies still being worked on after an ack
             async with contextlib.AsyncExitStack() as channels:
+                app.state.closing = channels  # channels register what to close at the end
+                app.state.turns = copilot
+                if agent_processes and model is None:
+                    from copilot.agent.pool import agent_pool
+
+                    app.state.turns = await channels.enter_async_context(
+                        agent_pool(cfg, agent_processes))
+                app.state.gate = Gate(copilot, turns=app.state.turns)
                 if slack_socket:
                     from copilot.channels.slack.socket import socket_mode
 

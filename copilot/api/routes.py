@@ -76,7 +76,7 @@ def healthz(request: Request) -> dict[str, Any]:
 async def chat(body: ChatRequest, request: Request) -> dict[str, Any]:
     """One turn, as `copilot ask --json`, plus the thread id to continue the conversation."""
     thread = body.thread_id or uuid.uuid4().hex[:12]
-    result = await _copilot(request).turn(body.message, staff_id=body.staff_id, thread=thread,
+    result = await request.app.state.turns.turn(body.message, staff_id=body.staff_id, thread=thread,
                                           channel="api", direct=body.direct,
                                           today=body.today or date.today())
     return {**result.as_json(), "thread_id": thread}

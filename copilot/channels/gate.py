@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, Protocol
 
 from copilot.agent.service import Copilot
 from copilot.agent.turn import TurnResult
@@ -59,6 +59,13 @@ class Outbound:
     turn_id: str | None = None
 
 
+class Turns(Protocol):
+    """Who answers a turn: the Copilot itself, or `AgentPool` in front of worker processes."""
+
+    async def turn(self, message: str, *, staff_id: str, thread: str, channel: str = ...,
+                   direct: bool = ..., today: date | None = ...) -> TurnResult: ...
+
+
 @dataclass
 class RateLimit:
     """At most `per_minute` turns per person in any 60 s (per process)."""
@@ -78,8 +85,10 @@ class RateLimit:
 
 
 class Gate:
-    def __init__(self, copilot: Copilot, limit: RateLimit | None = None) -> None:
+    def __init__(self, copilot: Copilot, limit: RateLimit | None = None,
+                 turns: Turns | None = None) -> None:
         self.copilot = copilot
+        self.turns: Turns = turns or copilot  # or the agent worker processes
         self.state = copilot.state
         self.limit = limit or RateLimit(copilot.settings.channel_rate_per_min)
         self.today: Callable[[], date] = date.today  # replays and tests pin the day
@@ -103,7 +112,7 @@ class Gate:
         if not self.limit.allow(staff):
             return Outbound("limited", reply_text("limited"), staff_id=staff)
         try:
-            result = await self.copilot.turn(
+            result = await self.turns.turn(
                 inbound.text, staff_id=staff, thread=inbound.thread, channel=inbound.channel,
                 direct=inbound.direct, today=inbound.today or self.today())
         except UserError as exc:  # an empty or overlong message, an unknown staff record

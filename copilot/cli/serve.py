@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from copilot.cli.common import console, settings, user_errors
@@ -21,5 +23,8 @@ def serve(
 
     cfg = settings()
     console.print(f"运营助手服务:http://{host}:{port}  (接口文档 /docs,Ctrl-C 停止)")
-    uvicorn.run(create_app(cfg, slack_socket=slack_socket), host=host, port=port,
-                log_level="warning")
+    processes = cfg.agent_processes
+    if processes is None:
+        processes = min(4, os.cpu_count() or 1)
+    uvicorn.run(create_app(cfg, slack_socket=slack_socket, agent_processes=processes),
+                host=host, port=port, log_level="warning")

@@ -20,6 +20,13 @@ from urllib.parse import parse_qs
 BOT_USER = "UBOT"
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: a burst of connections (the service answering
+    # 50 events at once) would see SYNs dropped and retried a second later.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 @dataclass
 class Call:
     method: str
@@ -34,7 +41,7 @@ class SlackAPI:
         self.socket_url: str | None = None  # where apps.connections.open sends Socket Mode
         self._lock = threading.Lock()
         self._ts = 1_700_000_000
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -241,6 +241,7 @@ def _parse(content_type: str, raw: bytes) -> Any:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # socketserver's 5 would drop a burst's connections
 
     def __init__(self, owner: WeComServer) -> None:
         super().__init__(("127.0.0.1", 0), _handler_for(owner))

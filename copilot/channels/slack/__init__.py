@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any
 
+import aiohttp
 from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -44,9 +45,19 @@ class ServiceRuntime:
 
 def mount(app: FastAPI, settings: Settings) -> None:
     runtime: Runtime = ServiceRuntime(app)
-    handler = AsyncSlackRequestHandler(build_bolt(settings, lambda: runtime))
+    bolt = build_bolt(settings, lambda: runtime)
+    handler = AsyncSlackRequestHandler(bolt)
 
     @app.post("/slack/events", tags=["channels"], include_in_schema=True)
     async def slack_events(request: Request) -> Response:
         """Slack's Events API, slash commands and interactions (signed by Slack)."""
+        _share_session(app, bolt.client)
         return await handler.handle(request)
+
+
+def _share_session(app: FastAPI, client: AsyncWebClient) -> None:
+    """One HTTP session for every Web API call, made on first need inside the service's
+    loop: without it slack_sdk opens a new session and connection per call."""
+    if client.session is None:
+        client.session = aiohttp.ClientSession()
+        app.state.closing.push_async_callback(client.session.close)

@@ -52,7 +52,8 @@ def mount(app: FastAPI, settings: Settings) -> None:
                       nonce: str = Query(..., max_length=128)) -> Response:
         """企业微信推送的加密消息:验签解密后立即回空串 200,回答稍后经应用消息发出。"""
         message = callback.open(msg_signature, timestamp, nonce, await _body(request))
-        later(request.app, respond(channel, request.app.state.gate, message))
+        http = channel.client(request.app.state.closing)
+        later(request.app, respond(channel, request.app.state.gate, message, http))
         return Response(status_code=200)
 
     app.include_router(router)

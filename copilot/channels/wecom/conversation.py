@@ -11,6 +11,8 @@ and a chart the tools drew follows as an image.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,10 +36,19 @@ CHART_MISSING = "(图片未能发送)"
 
 @dataclass
 class WeComChannel:
-    """What the channel keeps between messages: the settings and the shared token."""
+    """What the channel keeps between messages: the settings, the shared token, and one
+    HTTP client (made on first need inside the service's loop: a client per reply would
+    load the CA certificates each time, tens of milliseconds of the loop's time)."""
 
     settings: Settings
     tokens: TokenCache = field(default_factory=TokenCache)
+    http: httpx.AsyncClient | None = None
+
+    def client(self, closing: contextlib.AsyncExitStack) -> httpx.AsyncClient:
+        if self.http is None:
+            self.http = httpx.AsyncClient(timeout=TIMEOUT_S)
+            closing.push_async_callback(self.http.aclose)
+        return self.http
 
 
 def asked_on(message: dict[str, str]) -> date | None:
@@ -49,7 +60,8 @@ def asked_on(message: dict[str, str]) -> date | None:
         return None
 
 
-async def respond(channel: WeComChannel, gate: Gate, message: dict[str, str]) -> None:
+async def respond(channel: WeComChannel, gate: Gate, message: dict[str, str],
+                  http: httpx.AsyncClient) -> None:
     """Answer one decrypted message; events (entering the app, menu clicks) get nothing."""
     user, kind = message.get("FromUserName", ""), message.get("MsgType", "")
     if not user or kind == "event":
@@ -57,17 +69,16 @@ async def respond(channel: WeComChannel, gate: Gate, message: dict[str, str]) ->
         return
     inbound = Inbound(CHANNEL, user, user, message.get("Content", ""), direct=True,
                       event_id=message.get("MsgId") or None, today=asked_on(message))
-    if not gate.first_time(inbound):
+    if not await asyncio.to_thread(gate.first_time, inbound):
         log.info("WeCom retried MsgId %s; already taken in", inbound.event_id)
         return
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_S) as http:
-            api = WeComAPI(channel.settings, http, channel.tokens)
-            if kind != "text":  # image, voice, video, file, location, link
-                known = gate.staff_of(CHANNEL, user) is not None
-                await api.send_markdown(user, NOT_TEXT if known else reply_text("unregistered"))
-                return
-            await deliver(api, user, await gate.handle(inbound))
+        api = WeComAPI(channel.settings, http, channel.tokens)
+        if kind != "text":  # image, voice, video, file, location, link
+            known = await asyncio.to_thread(gate.staff_of, CHANNEL, user) is not None
+            await api.send_markdown(user, NOT_TEXT if known else reply_text("unregistered"))
+            return
+        await deliver(api, user, await gate.handle(inbound))
     except UserError as exc:  # WeCom refused or is unreachable: nobody to tell but the log
         log.warning("WeCom reply to %s not delivered: %s", user, exc.en)
 
