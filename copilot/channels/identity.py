@@ -80,12 +80,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(state: StateStore, members: MemberStore, staff_id: str) -> str:
-    """A new console token for a staff member (shown once; earlier tokens stay valid)."""
+def issue_token(state: StateStore, members: MemberStore, staff_id: str, *,
+                replace: bool = False) -> str:
+    """A new console token for a staff member (shown once). Earlier tokens stay valid unless
+    `replace`, which voids them in the same transaction."""
     with members.read() as conn:
         staff = load_user(conn, staff_id).staff_id
     token = f"oc_{secrets.token_urlsafe(24)}"
     with state.begin() as conn:
+        if replace:
+            conn.execute(text("UPDATE console_tokens SET revoked_at = :t WHERE staff_id = :s "
+                              "AND revoked_at IS NULL"), {"s": staff, "t": datetime.now()})
         conn.execute(text("INSERT INTO console_tokens (token_hash, staff_id, created_at) "
                           "VALUES (:h, :s, :t)"),
                      {"h": _hash(token), "s": staff, "t": datetime.now()})

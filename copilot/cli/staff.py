@@ -53,10 +53,12 @@ def links(staff_id: str | None = typer.Option(None, "--staff", help="只看这�
 
 @app.command("token")
 @user_errors
-def token(staff_id: str = typer.Argument(..., help="员工编号")) -> None:
+def token(staff_id: str = typer.Argument(..., help="员工编号"),
+          replace: bool = typer.Option(False, "--replace", help="同时作废此人之前的令牌")) -> None:
     """为员工生成网页控制台的登录令牌(只显示这一次)。"""
     state, members = _stores()
-    value = identity.issue_token(state, members, staff_id)  # type: ignore[arg-type]
+    value = identity.issue_token(state, members, staff_id,  # type: ignore[arg-type]
+                                 replace=replace)
     console.print(f"{staff_id.strip().upper()} 的控制台令牌(请妥善保管,只显示一次):")
     console.print(value, soft_wrap=True)
 

@@ -39,3 +39,15 @@ def test_a_token_is_shown_once_and_signs_in_until_revoked(settings: Settings,
     assert identity.staff_for_token(state, token) == "E05"
     assert "已作废 1 个令牌" in runner.invoke(app, ["staff", "revoke", "E05"]).output
     assert identity.staff_for_token(state, token) is None
+
+
+def test_replace_voids_the_earlier_tokens(settings: Settings, chain_store) -> None:
+    def issue(*extra: str) -> str:
+        out = runner.invoke(app, ["staff", "token", "E05", *extra]).output
+        return next(w for w in out.split() if w.startswith("oc_"))
+
+    state = StateStore.from_settings(settings)
+    first, second = issue(), issue()
+    third = issue("--replace")
+    assert [identity.staff_for_token(state, t) for t in (first, second, third)] == [
+        None, None, "E05"]
