@@ -7,6 +7,7 @@ table); what the parts are is decided once, here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,22 +74,39 @@ def _plain(text: str) -> str:
     return re.sub(r"\*", "\uff0a", text).replace("`", "'")
 
 
-def split(text: str, limit_bytes: int) -> list[str]:
-    """Pieces of at most `limit_bytes` UTF-8 bytes, cut at line ends where possible."""
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def split(text: str, limit: int, size: Callable[[str], int] = utf8_size) -> list[str]:
+    """Pieces of at most `limit` (UTF-8 bytes by default; characters with size=len), cut at
+    line ends where possible: platforms cap a message's bytes (WeCom) or characters (Slack)."""
     pieces: list[str] = []
     current = ""
     for line in text.splitlines(keepends=True):
-        while len(line.encode()) > limit_bytes:  # one line longer than a whole piece
+        while size(line) > limit:  # one line longer than a whole piece
             if current:
                 pieces.append(current)
                 current = ""
-            head = line.encode()[:limit_bytes].decode("utf-8", "ignore")
+            head = _fit(line, limit, size)
             pieces.append(head)
             line = line[len(head):]
-        if len((current + line).encode()) > limit_bytes:
+        if size(current + line) > limit:
             pieces.append(current)
             current = ""
         current += line
     if current.strip():
         pieces.append(current)
     return [p.rstrip("\n") for p in pieces if p.strip()]
+
+
+def _fit(line: str, limit: int, size: Callable[[str], int]) -> str:
+    """The longest start of `line` within `limit` (at least one character)."""
+    lo, hi = 1, len(line)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if size(line[:mid]) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return line[:lo]

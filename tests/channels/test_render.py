@@ -51,3 +51,10 @@ def test_split_respects_the_byte_limit_and_keeps_everything() -> None:
     long_line = "长" * 400  # 1,200 bytes with no line break
     assert all(len(p.encode()) <= 500 for p in split(long_line, 500))
     assert "".join(split(long_line, 500)) == long_line
+
+
+def test_split_by_characters_for_slack_sections() -> None:
+    text = "\n".join("复购" * 40 for _ in range(10))  # 80 characters, 240 bytes a line
+    pieces = split(text, 200, size=len)
+    assert all(len(p) <= 200 for p in pieces) and len(pieces) == 5
+    assert "\n".join(pieces) == text

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from copilot.agent.turn import PendingAction
-from copilot.channels.render import Table, View
+from copilot.channels.render import Table, View, split
 
 SECTION_MAX = 2900  # Slack allows 3000 characters in a section's text
 MAX_BLOCKS = 50
@@ -21,21 +21,6 @@ FEEDBACK_UP, FEEDBACK_DOWN = "copilot_feedback_up", "copilot_feedback_down"
 
 def _plain(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "plain_text", "text": text, "emoji": True}}
-
-
-def _chunks(text: str, size: int = SECTION_MAX) -> list[str]:
-    out, current = [], ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > size:
-            out.append(line[:size])
-            line = line[size:]
-        if len(current) + len(line) > size:
-            out.append(current)
-            current = ""
-        current += line
-    if current.strip():
-        out.append(current)
-    return [c.rstrip("\n") for c in out if c.strip()]
 
 
 def _table(table: Table) -> list[dict[str, Any]]:
@@ -53,7 +38,7 @@ def _table(table: Table) -> list[dict[str, Any]]:
 
 def answer_blocks(part: View, *, pending: PendingAction | None, thread: str,
                   turn_id: str | None) -> list[dict[str, Any]]:
-    blocks = [_plain(c) for c in _chunks(part.text or "(没有内容)")]
+    blocks = [_plain(c) for c in split(part.text or "(没有内容)", SECTION_MAX, size=len)]
     for table in part.tables:
         blocks.extend(_table(table))
     if part.sources:
