@@ -117,7 +117,9 @@ class Settings(BaseSettings):
     wecom_agent_id: int | None = None
     wecom_secret: str | None = None
     wecom_api_url: str = "https://qyapi.weixin.qq.com"
-    wecom_max_skew_s: int = Field(0, ge=0, le=86400)  # callback timestamp window; 0 = off
+    # Callbacks whose timestamp is further than this from now are refused (a replay of a
+    # captured request, once its MsgId has been forgotten); 0 = off.
+    wecom_max_skew_s: int = Field(300, ge=0, le=86400)
     wecom_webhook_url: str | None = None  # a group robot, for posting drafts to a group
     # Worker processes answering agent turns behind `copilot serve` (empty: one per CPU
     # core, at most 4; 0: in the service process itself).

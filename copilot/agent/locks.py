@@ -31,11 +31,14 @@ class ThreadLocks:
             weakref.WeakValueDictionary())
 
     @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    async def hold(self, key: str, slot: asyncio.Semaphore | None = None
+                   ) -> AsyncIterator[None]:
+        """The thread's lock in this process, then a running `slot` if given, then the
+        shared lock: a turn waiting for a slot holds no database connection."""
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock, self._shared(key):
+        async with lock, (slot or contextlib.nullcontext()), self._shared(key):
             yield
 
     @contextlib.asynccontextmanager

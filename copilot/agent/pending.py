@@ -16,14 +16,15 @@ from copilot.agent.turn import PendingAction
 def pending_in(snapshot: Any) -> PendingAction | None:
     for intr in snapshot.interrupts:
         asked = [m for m in snapshot.values.get("messages", []) if m.type == "human"]
-        return pending_of(intr.value["action_requests"], asked[-1].name if asked else "")
+        return pending_of(intr.value["action_requests"], asked[-1].name if asked else "",
+                          intr.id)
     return None
 
 
-def pending_of(requests: list[dict[str, Any]], who: str) -> PendingAction:
+def pending_of(requests: list[dict[str, Any]], who: str, wait_id: str = "") -> PendingAction:
     first = requests[0]
     return PendingAction(
-        name=first["name"], args=first["args"], requested_by=who or "",
+        name=first["name"], args=first["args"], requested_by=who or "", id=wait_id,
         description="".join(describe(r["name"], r["args"]) for r in requests),
         actions=[{"name": r["name"], "args": r["args"]} for r in requests])
 

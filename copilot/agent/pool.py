@@ -39,6 +39,8 @@ class _Worker:
     def __init__(self, settings: Settings, slot: int) -> None:
         self.settings, self.slot = settings, slot
         self.proc: asyncio.subprocess.Process | None = None
+        # A turn may call the model several times; past this something is stuck.
+        self.turn_limit_s = max(120.0, settings.llm_timeout_s * 6)
         self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._reader: asyncio.Task[None] | None = None
         self._starting = asyncio.Lock()
@@ -54,9 +56,11 @@ class _Worker:
                 await self._start()
 
     async def _start(self) -> None:
+        # Its own session: Ctrl-C (or a signal to the service's process group) stops the
+        # service, which then closes the workers' stdin so they finish their turns first.
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "copilot.agent.worker", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, limit=16 * 1024 * 1024)
+            stdout=asyncio.subprocess.PIPE, limit=16 * 1024 * 1024, start_new_session=True)
         assert self.proc.stdin and self.proc.stdout
         self.proc.stdin.write(self.settings.model_dump_json().encode() + b"\n")
         await self.proc.stdin.drain()
@@ -66,18 +70,28 @@ class _Worker:
         self._reader = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
+        """Hand each answer to its caller; when the worker ends (or says something that
+        cannot be read), every turn still waiting on it fails rather than waits forever."""
         assert self.proc and self.proc.stdout
-        while line := await self.proc.stdout.readline():
-            msg = json.loads(line)
-            future = self.pending.pop(msg["id"], None)
-            if future is not None and not future.done():
-                future.set_result(msg)
-        code = await self.proc.wait()
-        log.error("agent worker %s exited with %s", self.slot, code)
-        for future in self.pending.values():
-            if not future.done():
-                future.set_exception(WorkerFailed(f"agent worker {self.slot} stopped ({code})"))
-        self.pending.clear()
+        try:
+            while line := await self.proc.stdout.readline():
+                msg = json.loads(line)
+                future = self.pending.pop(msg["id"], None)
+                if future is not None and not future.done():
+                    future.set_result(msg)
+        except (ValueError, KeyError, asyncio.LimitOverrunError) as exc:
+            log.error("agent worker %s sent something unreadable: %s", self.slot, exc)
+        finally:
+            if self.proc.returncode is None:
+                self.proc.kill()
+            code = await self.proc.wait()
+            if self.pending:
+                log.error("agent worker %s exited with %s", self.slot, code)
+            for future in self.pending.values():
+                if not future.done():
+                    future.set_exception(
+                        WorkerFailed(f"agent worker {self.slot} stopped ({code})"))
+            self.pending.clear()
 
     async def call(self, req: dict[str, Any]) -> dict[str, Any]:
         await self.ensure()
@@ -90,7 +104,12 @@ class _Worker:
         except (BrokenPipeError, ConnectionResetError) as exc:
             self.pending.pop(req["id"], None)
             raise WorkerFailed(f"agent worker {self.slot} stopped") from exc
-        return await future
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.turn_limit_s)
+        except TimeoutError:
+            self.pending.pop(req["id"], None)
+            raise WorkerFailed(f"agent worker {self.slot} did not answer within "
+                               f"{self.turn_limit_s:.0f} s") from None
 
     async def close(self) -> None:
         if self.proc is None or self.proc.returncode is not None:
@@ -117,12 +136,14 @@ class AgentPool:
         await asyncio.gather(*(w.ensure() for w in self.workers))
 
     async def turn(self, message: str, *, staff_id: str, thread: str, channel: str = "cli",
-                   direct: bool = False, today: date | None = None) -> TurnResult:
+                   direct: bool = False, today: date | None = None,
+                   answers: str | None = None) -> TurnResult:
         key = thread_key(channel, thread, direct, staff_id.strip().upper())
         worker = self.workers[lock_id(key) % len(self.workers)]
         msg = await worker.call({"id": next(self._ids), "message": message,
                                  "staff_id": staff_id, "thread": thread, "channel": channel,
-                                 "direct": direct, "today": (today or date.today()).isoformat()})
+                                 "direct": direct, "answers": answers,
+                                 "today": (today or date.today()).isoformat()})
         if "error" in msg:
             err = UserError(msg["error"]["zh"], msg["error"]["en"])
             err.status = msg["error"]["status"]  # type: ignore[attr-defined]

@@ -78,7 +78,10 @@ class Copilot:
             state.close()
 
     async def turn(self, message: str, *, staff_id: str, thread: str, channel: str = "cli",
-                   direct: bool = False, today: date | None = None) -> TurnResult:
+                   direct: bool = False, today: date | None = None,
+                   answers: str | None = None) -> TurnResult:
+        """One turn. `answers`: the id of the wait a button was pressed for; the message
+        then decides that wait only, never a newer one the button did not show."""
         text = _check_message(message)
         # The staff record is read off the event loop: a service answering Slack's and
         # WeCom's acknowledgements on this loop must not wait for a database.
@@ -87,24 +90,30 @@ class Copilot:
         key = thread_key(channel, thread, direct, info.staff_id)
         # One turn at a time per thread, and a caller that gives up (a timeout, a dropped
         # connection) does not cancel a run halfway: the run finishes and is remembered.
-        task = asyncio.ensure_future(self._locked(key, text, caller, info))
+        task = asyncio.ensure_future(self._locked(key, text, caller, info, answers))
         return await asyncio.shield(task)
 
-    async def _locked(self, key: str, text: str, caller: Caller, info: TurnInfo) -> TurnResult:
+    async def _locked(self, key: str, text: str, caller: Caller, info: TurnInfo,
+                      answers: str | None = None) -> TurnResult:
         # A bounded number of turns run at once (FIFO): the rest wait without costing the
         # event loop anything, so short requests (acks, health) stay fast under load.
-        async with self._locks.hold(key), self._running:
-            result = await self._turn(key, text, caller, info)
+        async with self._locks.hold(key, self._running):
+            result = await self._turn(key, text, caller, info, answers)
         if not info.direct:  # the last guard for a group: no full mobile number, ever
             result.answer = mask_phones_in(result.answer)
         return result
 
-    async def _turn(self, key: str, text: str, caller: Caller, info: TurnInfo) -> TurnResult:
+    async def _turn(self, key: str, text: str, caller: Caller, info: TurnInfo,
+                    answers: str | None = None) -> TurnResult:
         ctx = TurnContext(self._tool_context(caller, info), info)
         config = {"configurable": {"thread_id": key}}
         snapshot = await self.graph.aget_state(config)
         before = len(snapshot.values.get("messages", []))
         pending = pending_in(snapshot)
+        if answers is not None and (pending is None or pending.id != answers):
+            return TurnResult(answer="这个按钮对应的操作已经结束或被新的请求取代,没有执行。"
+                                     + (f"\n现在等待确认的是:{pending.description}"
+                                        if pending else ""), pending_action=pending)
         note = ""
         if pending is not None and expired(snapshot, self.settings.confirm_ttl_s):
             await self._run(Command(resume=decisions("reject", "等待确认超时,已取消。",
@@ -174,7 +183,7 @@ class Copilot:
         answer, calls, citations = collect(out["messages"][before:])
         pending = None
         for intr in out.get("__interrupt__", []):
-            pending = pending_of(intr.value["action_requests"], info.staff_id)
+            pending = pending_of(intr.value["action_requests"], info.staff_id, intr.id)
             answer = f"{pending.description}\n请回复“确认”执行,或“取消”。"
         return TurnResult(answer=answer, tool_calls=calls, citations=citations,
                           pending_action=pending)

@@ -34,6 +34,7 @@ class PendingAction(BaseModel):
     description: str
     requested_by: str
     actions: list[dict[str, Any]] = []
+    id: str = ""  # this wait's own id: a button pressed later must match it
 
 
 class TurnResult(BaseModel):

@@ -23,7 +23,8 @@ async def _answer(copilot: Copilot, req: dict[str, Any]) -> dict[str, Any]:
     try:
         result = await copilot.turn(
             req["message"], staff_id=req["staff_id"], thread=req["thread"],
-            channel=req["channel"], direct=req["direct"], today=date.fromisoformat(req["today"]))
+            channel=req["channel"], direct=req["direct"], today=date.fromisoformat(req["today"]),
+            answers=req.get("answers"))
     except UserError as exc:
         return {"id": req["id"], "error": {"zh": exc.zh, "en": exc.en,
                                            "status": getattr(exc, "status", 400)}}

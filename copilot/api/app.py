@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -13,6 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from copilot.agent.service import Copilot
 from copilot.channels.background import drain
 from copilot.channels.gate import Gate
+from copilot.channels.records import forget_old_events
 from copilot.config import Settings, get_settings
 from copilot.errors import UserError
 from tools.errors import explain_errors
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
             app.state.settings = cfg
             app.state.copilot = copilot
             app.state.background = set()  # replies still being worked on after an ack
+            await asyncio.to_thread(forget_old_events, copilot.state)  # retries are minutes
             async with contextlib.AsyncExitStack() as channels:
                 app.state.closing = channels  # channels register what to close at the end
                 app.state.turns = copilot

@@ -48,6 +48,7 @@ class Inbound:
     event_id: str | None = None  # the platform's id of this delivery, for retries
     signed_in: bool = False  # `user` is already a staff id (the console's sign-in)
     today: date | None = None
+    answers: str | None = None  # a confirm/cancel button: the id of the wait it was for
 
 
 @dataclass
@@ -63,7 +64,8 @@ class Turns(Protocol):
     """Who answers a turn: the Copilot itself, or `AgentPool` in front of worker processes."""
 
     async def turn(self, message: str, *, staff_id: str, thread: str, channel: str = ...,
-                   direct: bool = ..., today: date | None = ...) -> TurnResult: ...
+                   direct: bool = ..., today: date | None = ...,
+                   answers: str | None = ...) -> TurnResult: ...
 
 
 @dataclass
@@ -114,7 +116,8 @@ class Gate:
         try:
             result = await self.turns.turn(
                 inbound.text, staff_id=staff, thread=inbound.thread, channel=inbound.channel,
-                direct=inbound.direct, today=inbound.today or self.today())
+                direct=inbound.direct, today=inbound.today or self.today(),
+                answers=inbound.answers)
         except UserError as exc:  # an empty or overlong message, an unknown staff record
             return Outbound("refused", exc.zh, staff_id=staff)
         except Exception:

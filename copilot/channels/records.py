@@ -56,15 +56,21 @@ def record_turn(state: StateStore, *, channel: str, thread: str, staff_id: str, 
 
 
 def rate_turn(state: StateStore, turn_id: str, staff_id: str, rating: int) -> None:
-    """👍 (1) or 👎 (-1) on a turn; pressing again replaces the earlier rating."""
+    """👍 (1) or 👎 (-1) from the person who asked (in a group anyone sees the buttons, but
+    the rating says whether the answer served the asker); pressing again replaces it."""
     if rating not in (1, -1):
         raise UserError("评价只能是 👍 或 👎。", "A rating is 👍 or 👎.")
     with state.begin() as conn:
-        done = conn.execute(text("UPDATE channel_turns SET rating = :r, rated_by = :s, "
-                                 "rated_at = :t WHERE turn_id = :id"),
-                            {"r": rating, "s": staff_id, "t": datetime.now(), "id": turn_id})
-    if not done.rowcount:
-        raise UserError("找不到要评价的这条回答。", "The answer being rated was not found.")
+        asker = conn.execute(text("SELECT staff_id FROM channel_turns WHERE turn_id = :id"),
+                             {"id": turn_id}).scalar()
+        if asker is None:
+            raise UserError("找不到要评价的这条回答。", "The answer being rated was not found.")
+        if asker != staff_id:
+            raise UserError(f"这条回答是 {asker} 问的,只有提问人可以评价。",
+                            f"Only {asker}, who asked, can rate this answer.")
+        conn.execute(text("UPDATE channel_turns SET rating = :r, rated_by = :s, "
+                          "rated_at = :t WHERE turn_id = :id"),
+                     {"r": rating, "s": staff_id, "t": datetime.now(), "id": turn_id})
 
 
 def get_turn(state: StateStore, turn_id: str) -> dict[str, object] | None:

@@ -58,6 +58,13 @@ def charts(result: TurnResult) -> list[Path]:
     return found
 
 
+def without_paths(text: str, charts: list[Path], note: str = "见下图") -> str:
+    """The answer names the chart's file on the server; people get the picture instead."""
+    for chart in charts:
+        text = text.replace(str(chart), note)
+    return text
+
+
 def markdown(part: View) -> str:
     """WeCom-style Markdown. Masked digits (138****1234) would turn into bold, so the mask
     is drawn with full-width asterisks, which Markdown leaves alone."""

@@ -90,6 +90,8 @@ def test_the_service_answers_through_its_workers(settings: Settings, chain_store
     with TestClient(create_app(settings, agent_processes=1), client=LOCAL) as client:
         pool = client.app.state.turns  # type: ignore[attr-defined]
         assert isinstance(pool, AgentPool) and pool.workers[0].alive
+        # Its own session: Ctrl-C on the service does not kill a turn halfway.
+        assert os.getsid(pool.workers[0].proc.pid) != os.getsid(0)
         body = client.post("/api/chat", json={"message": "朝阳店上个月复购率",
                                               "staff_id": "E03",
                                               "today": chain.TODAY.isoformat()}).json()

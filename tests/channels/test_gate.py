@@ -117,3 +117,6 @@ def test_feedback_replaces_and_rejects_bad_ratings(settings: Settings,
     assert turn and turn["rating"] == -1 and turn["rated_by"] == "E03"
     with pytest.raises(Exception, match="评价只能是"):
         records.rate_turn(linked, out.turn_id, "E03", 5)
+    with pytest.raises(Exception, match="只有提问人可以评价"):
+        records.rate_turn(linked, out.turn_id, "E07", 1)
+    assert records.get_turn(linked, out.turn_id)["rating"] == -1

@@ -36,7 +36,7 @@ def _table(table: Table) -> list[dict[str, Any]]:
     return blocks
 
 
-def answer_blocks(part: View, *, pending: PendingAction | None, thread: str,
+def answer_blocks(part: View, *, pending: PendingAction | None,
                   turn_id: str | None) -> list[dict[str, Any]]:
     blocks = [_plain(c) for c in split(part.text or "(没有内容)", SECTION_MAX, size=len)]
     for table in part.tables:
@@ -46,7 +46,7 @@ def answer_blocks(part: View, *, pending: PendingAction | None, thread: str,
         blocks.append({"type": "context", "elements": [
             {"type": "plain_text", "text": f"出处:{cited}"[:1900], "emoji": True}]})
     if pending is not None:
-        blocks.append(action_buttons(pending, thread))
+        blocks.append(action_buttons(pending))
     elif turn_id:
         blocks.append(feedback_buttons(turn_id))
     if len(blocks) > MAX_BLOCKS:  # keep the buttons, drop the tail of a very long table
@@ -54,8 +54,8 @@ def answer_blocks(part: View, *, pending: PendingAction | None, thread: str,
     return blocks
 
 
-def action_buttons(pending: PendingAction, thread: str) -> dict[str, Any]:
-    value = json.dumps({"thread": thread, "staff": pending.requested_by}, ensure_ascii=False)
+def action_buttons(pending: PendingAction) -> dict[str, Any]:
+    value = json.dumps({"staff": pending.requested_by, "wait": pending.id}, ensure_ascii=False)
     return {"type": "actions", "block_id": "copilot_pending", "elements": [
         {"type": "button", "action_id": CONFIRM, "style": "primary", "value": value,
          "text": {"type": "plain_text", "text": "确认执行"}},

@@ -47,14 +47,16 @@ def _direct(channel: str, channel_type: str | None = None) -> bool:
 
 
 async def converse(client: AsyncWebClient, gate: Gate, *, user: str, channel: str,
-                   thread_ts: str, text: str, direct: bool, event_id: str | None) -> None:
+                   thread_ts: str, text: str, direct: bool, event_id: str | None,
+                   answers: str | None = None) -> None:
     """One turn in a Slack thread, answered in that thread."""
-    inbound = Inbound("slack", user, f"{channel}:{thread_ts}", text, direct, event_id)
+    inbound = Inbound("slack", user, f"{channel}:{thread_ts}", text, direct, event_id,
+                      answers=answers)
     if not await asyncio.to_thread(gate.first_time, inbound):
         return  # Slack retried a delivery we already took
     out = await gate.handle(inbound)
     await post_outbound(client, out, channel=channel, thread_ts=thread_ts, user=user,
-                        thread=inbound.thread, direct=direct)
+                        direct=direct)
 
 
 def register(bolt: AsyncApp, runtime: Callable[[], Runtime]) -> None:
@@ -111,7 +113,10 @@ async def _command(client: AsyncWebClient, gate: Gate, command: dict) -> None:
     if not text:
         await client.chat_postEphemeral(channel=channel, user=user, text=reply_text("usage"))
         return
-    asked = await client.chat_postMessage(channel=channel, text=f"<@{user}> 问:{text}")
+    # Posted as the bot: Slack's control characters are escaped so "<!channel>" typed by a
+    # person never becomes a channel-wide ping sent in the bot's name.
+    shown = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    asked = await client.chat_postMessage(channel=channel, text=f"<@{user}> 问:{shown}")
     await converse(client, gate, user=user, channel=channel, thread_ts=asked["ts"], text=text,
                    direct=direct, event_id=f"command:{command.get('trigger_id', asked['ts'])}")
 
@@ -122,7 +127,8 @@ async def _decide(client: AsyncWebClient, gate: Gate, body: dict, action: dict) 
     presser, channel = body["user"]["id"], body["channel"]["id"]
     message = body["message"]
     thread_ts = message.get("thread_ts") or message["ts"]
-    wanted = json.loads(action["value"]).get("staff", "")
+    value = json.loads(action["value"])
+    wanted = value.get("staff", "")
     staff = await asyncio.to_thread(gate.staff_of, "slack", presser)
     if staff is None or staff != wanted:
         text = (reply_text("unregistered") if staff is None
@@ -139,7 +145,7 @@ async def _decide(client: AsyncWebClient, gate: Gate, body: dict, action: dict) 
                                  _first_text(message), f"{staff} 已{said}"))
     await converse(client, gate, user=presser, channel=channel, thread_ts=thread_ts,
                    text=said, direct=_direct(channel, body["channel"].get("name")),
-                   event_id=None)
+                   event_id=None, answers=value.get("wait", ""))
 
 
 async def _feedback(client: AsyncWebClient, gate: Gate, body: dict, action: dict) -> None:

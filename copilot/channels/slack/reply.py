@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from copilot.channels.gate import Outbound
-from copilot.channels.render import view
+from copilot.channels.render import view, without_paths
 from copilot.channels.slack.blocks import answer_blocks
 
 log = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ FALLBACK_MAX = 3000  # the notification text; the blocks carry the whole answer
 
 
 async def post_outbound(client: AsyncWebClient, out: Outbound, *, channel: str,
-                        thread_ts: str, user: str, thread: str, direct: bool) -> None:
+                        thread_ts: str, user: str, direct: bool) -> None:
     if out.result is None:
         if out.kind == "unregistered" and not direct:  # only the person sees it
             await client.chat_postEphemeral(channel=channel, user=user, text=out.text,
@@ -25,10 +26,10 @@ async def post_outbound(client: AsyncWebClient, out: Outbound, *, channel: str,
             await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=out.text)
         return
     part = view(out.result)
+    part = replace(part, text=without_paths(part.text, part.charts))  # the images follow
     await client.chat_postMessage(
         channel=channel, thread_ts=thread_ts, text=(part.text or out.text)[:FALLBACK_MAX],
-        blocks=answer_blocks(part, pending=out.result.pending_action, thread=thread,
-                             turn_id=out.turn_id))
+        blocks=answer_blocks(part, pending=out.result.pending_action, turn_id=out.turn_id))
     for chart in part.charts:
         try:
             await client.files_upload_v2(channel=channel, thread_ts=thread_ts,

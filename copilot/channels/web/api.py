@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -21,7 +20,7 @@ from copilot.agent.service import MAX_MESSAGE
 from copilot.agent.turn import TurnResult
 from copilot.channels import records
 from copilot.channels.gate import Gate, Inbound, Outbound, reply_text
-from copilot.channels.render import View, view
+from copilot.channels.render import View, view, without_paths
 from copilot.channels.web.auth import SignedIn
 from copilot.channels.web.charts import chart_url
 from copilot.data.access import User
@@ -39,6 +38,8 @@ class ChatBody(BaseModel):
     thread: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
                                description="接着哪段对话;留空新开")
     today: date | None = Field(None, description="把哪天当作今天(测试、回放用)")
+    answers: str | None = Field(None, max_length=64,
+                                description="确认/取消按钮:它对应的那个等待确认的操作")
 
 
 class FeedbackBody(BaseModel):
@@ -65,7 +66,7 @@ async def chat(body: ChatBody, request: Request, user: SignedIn) -> JSONResponse
     thread = body.thread or f"web-{uuid.uuid4().hex[:16]}"
     out = await _gate(request).handle(Inbound(
         channel=CHANNEL, user=user.staff_id, thread=thread, text=body.message, direct=True,
-        signed_in=True, today=body.today))
+        signed_in=True, today=body.today, answers=body.answers))
     if out.kind != "answer" or out.result is None:
         return JSONResponse(status_code=_STATUS.get(out.kind, 500),
                             content={"error": out.text, "error_en": _english(out),
@@ -87,22 +88,16 @@ def answer_json(out: Outbound, result: TurnResult, thread: str, user: User) -> d
         "kind": out.kind,
         "thread": thread,
         "turn_id": out.turn_id,
-        "text": _without_paths(part.text, part.charts),
+        "text": without_paths(part.text, part.charts),
         "tables": [{"title": t.title, "header": t.header, "rows": t.rows} for t in part.tables],
         "charts": [chart_url(p) for p in part.charts],
         "sources": [{"title": s.title, "section": s.section} for s in part.sources],
-        "pending": ({"description": pending.description, "requested_by": pending.requested_by,
+        "pending": ({"id": pending.id, "description": pending.description,
+                     "requested_by": pending.requested_by,
                      "mine": pending.requested_by == user.staff_id} if pending else None),
         "tool_calls": [{"name": c.name, "args": c.args, "ok": c.ok, "error": c.error}
                        for c in result.tool_calls],
     }
-
-
-def _without_paths(text: str, charts: list[Path]) -> str:
-    """Tools name a chart by its path on the server; on the page the picture is below."""
-    for path in charts:
-        text = text.replace(str(path), "见下图")
-    return text
 
 
 @router.post("/feedback")

@@ -89,13 +89,15 @@ def test_feedback_is_stored_with_the_turn(slack: Slack) -> None:
     post = slack.api.of("chat.postMessage")[0]
     turn_id = post.params["blocks"][-1]["elements"][1]["value"]
     message = {"ts": "1700000009.000100", "thread_ts": "1700000001.000100", "text": "x"}
-    slack.press(blocks.FEEDBACK_DOWN, turn_id, user="U05", message=message)
+    slack.press(blocks.FEEDBACK_DOWN, turn_id, user="U03", message=message)
+    slack.press(blocks.FEEDBACK_UP, turn_id, user="U05", message=message)  # not the asker
     slack.press(blocks.FEEDBACK_UP, "no-such-turn", user="U03", message=message)
     slack.settle()
     turn = records.get_turn(slack.state, turn_id)
-    assert turn is not None and turn["rating"] == -1 and turn["rated_by"] == "E05"
+    assert turn is not None and turn["rating"] == -1 and turn["rated_by"] == "E03"
     notes = [c.params["text"] for c in slack.api.of("chat.postEphemeral")]
     assert "收到评价,谢谢!" in notes and any("找不到要评价" in n for n in notes)
+    assert any("只有提问人可以评价" in n for n in notes)
 
 
 def test_a_diagnosis_uploads_its_chart_into_the_thread(slack: Slack) -> None:
@@ -106,6 +108,53 @@ def test_a_diagnosis_uploads_its_chart_into_the_thread(slack: Slack) -> None:
     [ask] = slack.api.of("files.getUploadURLExternal")
     assert ask.params["filename"].endswith(".png")
     assert slack.api.uploads and slack.api.uploads[0].startswith(b"\x89PNG")
+    assert "/charts/" not in post.params["text"] and "见下图" in post.params["text"]
     [done] = slack.api.of("files.completeUploadExternal")
     assert done.params["channel_id"] == "C1" and done.params["thread_ts"] == "1700000001.000100"
     assert json.dumps(done.params["files"], ensure_ascii=False).count("诊断图") == 1
+
+
+def test_an_old_confirm_button_never_confirms_a_newer_action(slack: Slack) -> None:
+    slack.mention("朝阳店 金卡 存成 金卡组", ts="1700000001.000100", event_id="Ev1")
+    slack.settle()
+    slack.mention("朝阳店 银卡 存成 银卡组", ts="1700000002.000100",
+                  thread_ts="1700000001.000100", event_id="Ev2")
+    slack.settle()
+    slack.mention("把金卡组删掉", ts="1700000003.000100", thread_ts="1700000001.000100",
+                  event_id="Ev3")
+    slack.settle()
+    old = slack.api.of("chat.postMessage")[-1]
+    slack.mention("把银卡组删掉", ts="1700000004.000100", thread_ts="1700000001.000100",
+                  event_id="Ev4")  # the first wait is cancelled, a new one begins
+    slack.settle()
+    new = slack.api.of("chat.postMessage")[-1]
+    old_value = old.params["blocks"][-1]["elements"][0]["value"]
+    assert old_value != new.params["blocks"][-1]["elements"][0]["value"]
+    message = {"ts": "1700000010.000100", "thread_ts": "1700000001.000100",
+               "blocks": old.params["blocks"], "text": old.params["text"]}
+    slack.press(blocks.CONFIRM, old_value, user="U03", message=message)
+    slack.settle()
+    assert sorted(_segments(slack)) == ["金卡组", "银卡组"]  # nothing deleted
+    reply = slack.api.of("chat.postMessage")[-1].params["text"]
+    assert "已经结束或被新的请求取代" in reply and "银卡组" in reply
+
+
+def test_the_command_cannot_make_the_bot_ping_the_channel(slack: Slack) -> None:
+    slack.form({"command": "/copilot", "text": "&lt;!channel&gt; <@U05> 你好",
+                "user_id": "U03", "channel_id": "C1", "channel_name": "ops", "team_id": "T1",
+                "trigger_id": "tr-3", "token": "x"})
+    slack.settle()
+    question = slack.api.of("chat.postMessage")[0].params["text"]
+    assert "<!channel>" not in question and "&lt;!channel&gt;" in question
+    assert question.startswith("<@U03> 问:")
+
+
+def test_group_answers_mask_phones_and_direct_ones_show_the_owner(slack: Slack) -> None:
+    slack.mention("查一下会员张三丰", user="U01", event_id="EvG")
+    dm = {"type": "message", "channel_type": "im", "channel": "D1", "user": "U01",
+          "text": "查一下会员张三丰", "ts": "1700000020.000100"}
+    slack.event(dm, event_id="EvD")
+    slack.settle()
+    group, direct = (p.params["text"] for p in slack.api.of("chat.postMessage"))
+    assert "138****1234" in group and "13812341234" not in group and "张三丰" not in group
+    assert "13812341234" in direct  # one-to-one with the member's own staff

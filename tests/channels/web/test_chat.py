@@ -14,8 +14,10 @@ from tests.tools.fixtures import make_ctx
 from tools.runner import run_tool
 
 
-def _ask(client: TestClient, message: str, thread: str | None = None) -> dict:
-    body = {"message": message, "today": DAY, **({"thread": thread} if thread else {})}
+def _ask(client: TestClient, message: str, thread: str | None = None,
+         answers: str | None = None) -> dict:
+    body = {"message": message, "today": DAY, **({"thread": thread} if thread else {}),
+            **({"answers": answers} if answers else {})}
     r = client.post("/console/api/chat", json=body)
     assert r.status_code == 200, r.text
     return r.json()
@@ -99,11 +101,14 @@ def test_a_deletion_waits_for_confirmation_in_the_same_thread(client: TestClient
     thread = saved["thread"]
     asked = _ask(client, "删除分组 金卡组", thread=thread)
     assert asked["tool_calls"] == []
-    assert asked["pending"] == {"description": "将删除分组“金卡组”(删除后无法恢复)。",
-                                "requested_by": "E03", "mine": True}
+    wait = asked["pending"].pop("id")
+    assert wait and asked["pending"] == {"description": "将删除分组“金卡组”(删除后无法恢复)。",
+                                         "requested_by": "E03", "mine": True}
     mine = run_tool(make_ctx(settings, chain_store, "E03"), "list_segments", {})
     assert [s.name for s in mine.result.segments] == ["金卡组"]  # nothing deleted yet
-    done = _ask(client, "确认", thread=thread)
+    stale = _ask(client, "确认", thread=thread, answers="not-this-wait")  # an old button
+    assert "已经结束或被新的请求取代" in stale["text"] and stale["tool_calls"] == []
+    done = _ask(client, "确认", thread=thread, answers=wait)
     assert [c["name"] for c in done["tool_calls"]] == ["delete_segment"]
     assert done["tool_calls"][0]["ok"] and done["pending"] is None
     after = run_tool(make_ctx(settings, chain_store, "E03"), "list_segments", {})

@@ -122,9 +122,13 @@ def test_with_a_time_window_an_old_callback_is_refused(open_wecom: OpenWeCom) ->
     assert len(wecom.to("zhaomin")) == 1
 
 
-def test_without_a_window_an_old_but_genuine_callback_is_accepted(wecom: WeCom) -> None:
-    """COPILOT_WECOM_MAX_SKEW_S=0 (the default) checks signatures only."""
-    got = wecom.client.get("/wecom/callback", params=url_check("ok", timestamp="1409659589"))
+def test_without_a_window_an_old_but_genuine_callback_is_accepted(
+        wecom: WeCom, open_wecom: OpenWeCom) -> None:
+    """The default window (300 s) refuses a 2014 timestamp; COPILOT_WECOM_MAX_SKEW_S=0
+    checks signatures only."""
+    old = url_check("ok", timestamp="1409659589")
+    assert wecom.client.get("/wecom/callback", params=old).status_code == 401
+    got = open_wecom(wecom_max_skew_s=0).client.get("/wecom/callback", params=old)
     assert got.status_code == 200 and got.text == "ok"
 
 
