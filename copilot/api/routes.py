@@ -1,9 +1,10 @@
 """Endpoints: health, one chat turn (the JSON of `copilot ask --json` plus the thread id),
 and read-only views of saved segments.
 
-Who asks is a staff id. Until the channels bring their own identity, the API trusts it only
-from callers that prove they are the chain's own systems: a bearer token
-(COPILOT_API_TOKEN), or, without one configured, requests from this machine.
+Who asks is a staff id. The API trusts it only from callers that prove they are the
+chain's own systems: a bearer token (COPILOT_API_TOKEN), or, without one configured,
+requests made directly on this machine, and only while no chat channel makes the service
+reachable from outside (behind a reverse proxy every request looks local).
 """
 
 from __future__ import annotations
@@ -53,14 +54,22 @@ def trusted(request: Request, authorization: str | None = Header(None)) -> None:
             raise Forbidden("API 令牌不对或缺失(Authorization: Bearer …)。",
                             "Missing or wrong API token (Authorization: Bearer …).")
         return
+    cfg = request.app.state.settings
+    if cfg.slack_enabled or cfg.wecom_enabled:  # reachable from outside: never on trust
+        raise Forbidden("已启用 Slack 或企业微信,服务对外可达:"
+                        "/api/* 需要先配置 COPILOT_API_TOKEN。",
+                        "Slack or WeCom is on, so the service is reachable from outside: "
+                        "/api/* needs COPILOT_API_TOKEN.")
     host = request.client.host if request.client else ""
     try:
         local = ipaddress.ip_address(host).is_loopback
     except ValueError:
         local = host == "localhost"
-    if not local:
-        raise Forbidden("未配置 COPILOT_API_TOKEN 时只接受本机请求。",
-                        "Without COPILOT_API_TOKEN only requests from this machine are served.")
+    proxied = any(h in request.headers for h in ("forwarded", "x-forwarded-for", "x-real-ip"))
+    if not local or proxied:  # a reverse proxy on this machine is not "this machine"
+        raise Forbidden("未配置 COPILOT_API_TOKEN 时只接受本机直接发来的请求。",
+                        "Without COPILOT_API_TOKEN only direct requests from this machine are "
+                        "served.")
 
 
 @router.get("/healthz", tags=["service"])

@@ -25,8 +25,10 @@ def link(channel: str = typer.Argument(..., help=CHANNEL_HELP),
          staff_id: str = typer.Argument(..., help="员工编号")) -> None:
     """把 Slack / 企业微信用户关联到员工档案(角色、门店决定能看什么)。"""
     state, members = _stores()
+    before = identity.staff_for(state, channel, external_id.strip())
     staff = identity.link(state, members, channel, external_id, staff_id)  # type: ignore[arg-type]
-    console.print(f"已关联:{channel} {external_id.strip()} → {staff}")
+    moved = f"(原来关联的是 {before})" if before and before != staff else ""
+    console.print(f"已关联:{channel} {external_id.strip()} → {staff}{moved}")
 
 
 @app.command("unlink")

@@ -49,6 +49,8 @@ SCRIPTS = [  # (staff, turns): what a store manager, a guide and a supervisor as
                "朝阳店上个月会员销售占比"]),
 ]
 TODAY = "2026-11-25"
+API_TOKEN = "bench-api-token"  # Slack and WeCom are on, so /api/* needs a token
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
 def pct(ms: list[float]) -> str:
@@ -86,7 +88,8 @@ async def conversations(base: str, n: int, turns: int, think: tuple[float, float
     errors = 0
     rng = random.Random(7)
     limits = httpx.Limits(max_connections=n + 10)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits,
+                                 headers=AUTH) as client:
         async def one(i: int) -> None:
             nonlocal errors
             staff, script = SCRIPTS[i % len(SCRIPTS)]
@@ -143,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     data = Path(tempfile.mkdtemp(prefix="svc-bench-"))
     env = {**os.environ, "COPILOT_DATA_DIR": str(data),
            "COPILOT_DATABASE_URL": f"duckdb:///{(args.root / 'demo' / 'members.duckdb').resolve()}",
-           "COPILOT_CHANNEL_RATE_PER_MIN": "10000"}
+           "COPILOT_CHANNEL_RATE_PER_MIN": "10000", "COPILOT_API_TOKEN": API_TOKEN}
     env.pop("COPILOT_MEMORY_URL", None)
     base = f"http://127.0.0.1:{args.port}"
     with channel_mocks(env, data) as mocks:
@@ -152,7 +155,8 @@ def main(argv: list[str] | None = None) -> None:
             for i in range(8):  # every worker answers once before anything is timed
                 httpx.post(f"{base}/api/chat", json={"message": "沉睡会员怎么激活",
                                                       "staff_id": "E0001",
-                                                      "thread_id": f"warm-{i}"}, timeout=60)
+                                                      "thread_id": f"warm-{i}"},
+                           headers=AUTH, timeout=60)
             think = (args.think[0], args.think[1])
             ms, errors, rate = asyncio.run(conversations(base, args.conversations,
                                                          args.turns, think))

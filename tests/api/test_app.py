@@ -82,6 +82,26 @@ def test_without_a_token_only_this_machine_may_speak_for_staff(settings: Setting
         assert c.get("/api/segments", params={"staff_id": "E03"}).status_code == 403
 
 
+def test_a_local_proxy_or_a_public_channel_is_not_trusted_without_a_token(
+        settings: Settings, chain_store) -> None:
+    body = {"message": "你好", "staff_id": "E03"}
+    with TestClient(create_app(settings), client=LOCAL) as c:
+        assert c.post("/api/chat", json=body).status_code == 200
+        proxied = c.post("/api/chat", json=body, headers={"X-Forwarded-For": "203.0.113.9"})
+        assert proxied.status_code == 403 and "直接" in proxied.json()["error"]
+        assert c.post("/api/chat", json=body, headers={"Forwarded": "for=1.2.3.4"}
+                      ).status_code == 403
+    slack = settings.model_copy(update={"slack_bot_token": "xoxb-1",
+                                        "slack_signing_secret": "s"})
+    with TestClient(create_app(slack), client=LOCAL) as c:
+        refused = c.post("/api/chat", json=body)
+        assert refused.status_code == 403 and "COPILOT_API_TOKEN" in refused.json()["error"]
+    both = slack.model_copy(update={"api_token": "s3cret"})
+    with TestClient(create_app(both), client=LOCAL) as c:
+        ok = c.post("/api/chat", json=body, headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200
+
+
 def test_token_header_is_read_forgivingly_and_never_crashes(settings: Settings,
                                                             chain_store) -> None:
     cfg = settings.model_copy(update={"api_token": "s3cret"})

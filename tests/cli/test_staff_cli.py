@@ -16,6 +16,9 @@ app = build_app(["staff"])
 def test_link_list_unlink(settings: Settings, chain_store) -> None:
     got = runner.invoke(app, ["staff", "link", "wecom", "zhaomin", "e03"])
     assert got.exit_code == 0 and "wecom zhaomin → E03" in got.output
+    moved = runner.invoke(app, ["staff", "link", "wecom", "zhaomin", "E05"])
+    assert "→ E05(原来关联的是 E03)" in moved.output
+    runner.invoke(app, ["staff", "link", "wecom", "zhaomin", "E03"])
     listed = runner.invoke(app, ["staff", "links"])
     assert "zhaomin" in listed.output and "E03" in listed.output
     assert identity.staff_for(StateStore.from_settings(settings), "wecom", "zhaomin") == "E03"

@@ -47,11 +47,12 @@ def _direct(channel: str, channel_type: str | None = None) -> bool:
 
 
 async def converse(client: AsyncWebClient, gate: Gate, *, user: str, channel: str,
-                   thread_ts: str, text: str, direct: bool, event_id: str | None,
+                   thread_ts: str | None, text: str, direct: bool, event_id: str | None,
                    answers: str | None = None) -> None:
-    """One turn in a Slack thread, answered in that thread."""
-    inbound = Inbound("slack", user, f"{channel}:{thread_ts}", text, direct, event_id,
-                      answers=answers)
+    """One turn in a Slack thread, answered in that thread (a direct message outside any
+    thread: in the chat itself, as the one conversation of that DM)."""
+    thread = f"{channel}:{thread_ts}" if thread_ts else channel
+    inbound = Inbound("slack", user, thread, text, direct, event_id, answers=answers)
     if not await asyncio.to_thread(gate.first_time, inbound):
         return  # Slack retried a delivery we already took
     out = await gate.handle(inbound)
@@ -78,9 +79,11 @@ def register(bolt: AsyncApp, runtime: Callable[[], Runtime]) -> None:
         if (event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype")
                 or not event.get("user")):
             return
+        # A direct message is one running conversation (people just type, one message
+        # after another, answered in the chat); a thread inside it is its own.
         rt = runtime()
         rt.later(converse(client, rt.gate, user=event["user"], channel=event["channel"],
-                          thread_ts=event.get("thread_ts") or event["ts"],
+                          thread_ts=event.get("thread_ts"),
                           text=clean(event.get("text", "")), direct=True,
                           event_id=body.get("event_id")))
 
@@ -126,7 +129,9 @@ async def _decide(client: AsyncWebClient, gate: Gate, body: dict, action: dict) 
     and again by the agent, and a second press of the same buttons does nothing."""
     presser, channel = body["user"]["id"], body["channel"]["id"]
     message = body["message"]
-    thread_ts = message.get("thread_ts") or message["ts"]
+    direct = _direct(channel, body["channel"].get("name"))
+    # In a DM the answer with the buttons sits in the chat itself, not in a thread.
+    thread_ts = message.get("thread_ts") or (None if direct else message["ts"])
     value = json.loads(action["value"])
     wanted = value.get("staff", "")
     staff = await asyncio.to_thread(gate.staff_of, "slack", presser)
@@ -144,8 +149,7 @@ async def _decide(client: AsyncWebClient, gate: Gate, body: dict, action: dict) 
                              blocks=blocks.decided_blocks(
                                  _first_text(message), f"{staff} 已{said}"))
     await converse(client, gate, user=presser, channel=channel, thread_ts=thread_ts,
-                   text=said, direct=_direct(channel, body["channel"].get("name")),
-                   event_id=None, answers=value.get("wait", ""))
+                   text=said, direct=direct, event_id=None, answers=value.get("wait", ""))
 
 
 async def _feedback(client: AsyncWebClient, gate: Gate, body: dict, action: dict) -> None:

@@ -17,7 +17,7 @@ FALLBACK_MAX = 3000  # the notification text; the blocks carry the whole answer
 
 
 async def post_outbound(client: AsyncWebClient, out: Outbound, *, channel: str,
-                        thread_ts: str, user: str, direct: bool) -> None:
+                        thread_ts: str | None, user: str, direct: bool) -> None:
     if out.result is None:
         if out.kind == "unregistered" and not direct:  # only the person sees it
             await client.chat_postEphemeral(channel=channel, user=user, text=out.text,

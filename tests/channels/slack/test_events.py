@@ -95,19 +95,21 @@ def test_the_thread_is_the_conversation(slack: Slack) -> None:
     assert [p.params["thread_ts"] for p in posts] == ["1700000001.000100"] * 2
 
 
-def test_direct_messages_are_answered_and_bot_messages_ignored(slack: Slack) -> None:
+def test_direct_messages_are_one_conversation_and_bot_messages_ignored(slack: Slack) -> None:
     dm = {"type": "message", "channel_type": "im", "channel": "D1", "user": "U03",
-          "text": "我今天该联系谁", "ts": "1700000010.000100"}
+          "text": "朝阳店上个月复购率", "ts": "1700000010.000100"}
     slack.event(dm, event_id="EvDm")
     slack.event({**dm, "user": "UBOT", "bot_id": "BBOT"}, event_id="EvBot")
     slack.event({**dm, "subtype": "message_changed"}, event_id="EvEdit")
     slack.event({**dm, "channel_type": "channel", "channel": "C1"}, event_id="EvPlain")
     slack.settle()
-    [post] = slack.api.of("chat.postMessage")
-    assert post.params["channel"] == "D1"
-    [turn] = _turns(slack)
-    assert turn["direct"] and turn["thread"] == "D1:1700000010.000100"
-    assert json.loads(turn["tools"])[0]["name"] == "followup_list"
+    slack.event({**dm, "text": "那区域平均呢?", "ts": "1700000011.000100"}, event_id="EvDm2")
+    slack.settle()
+    first, second = slack.api.of("chat.postMessage")
+    assert first.params["channel"] == "D1" and "thread_ts" not in first.params  # in the chat
+    one, two = _turns(slack)
+    assert one["direct"] and one["thread"] == two["thread"] == "D1"
+    assert json.loads(two["tools"])[0]["args"]["compare"] == ["region"]  # it remembered
 
 
 def test_the_url_check_is_answered(slack: Slack) -> None:

@@ -155,6 +155,7 @@ def test_group_answers_mask_phones_and_direct_ones_show_the_owner(slack: Slack) 
           "text": "查一下会员张三丰", "ts": "1700000020.000100"}
     slack.event(dm, event_id="EvD")
     slack.settle()
-    group, direct = (p.params["text"] for p in slack.api.of("chat.postMessage"))
+    posts = {p.params["channel"]: p.params["text"] for p in slack.api.of("chat.postMessage")}
+    group, direct = posts["C1"], posts["D1"]
     assert "138****1234" in group and "13812341234" not in group and "张三丰" not in group
     assert "13812341234" in direct  # one-to-one with the member's own staff
