@@ -105,8 +105,9 @@ def test_direct_messages_are_one_conversation_and_bot_messages_ignored(slack: Sl
     slack.settle()
     slack.event({**dm, "text": "那区域平均呢?", "ts": "1700000011.000100"}, event_id="EvDm2")
     slack.settle()
-    first, second = slack.api.of("chat.postMessage")
-    assert first.params["channel"] == "D1" and "thread_ts" not in first.params  # in the chat
+    posts = slack.api.of("chat.postMessage")
+    assert [p.params["channel"] for p in posts] == ["D1", "D1"]
+    assert all("thread_ts" not in p.params for p in posts)  # in the chat, not a thread
     one, two = _turns(slack)
     assert one["direct"] and one["thread"] == two["thread"] == "D1"
     assert json.loads(two["tools"])[0]["args"]["compare"] == ["region"]  # it remembered
