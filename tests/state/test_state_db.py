@@ -39,7 +39,7 @@ def test_sqlite_state_records_and_reads_audit(tmp_path: Path) -> None:
     assert len(recent(again)) == 2
     with again.begin() as conn:
         versions = conn.execute(text("SELECT version FROM state_migrations")).scalars().all()
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
 
 
 @pytest.mark.postgres
