@@ -13,6 +13,7 @@ def all_tools() -> tuple[Tool, ...]:
     # Imported here, not at module import, so importing one tool never drags in the rest.
     from tools import followup, member_metrics, query_members, region_overview, search_playbooks
     from tools.diagnose import tool as diagnose
+    from tools.drafts import tool as drafts
     from tools.segments import tool as segments
 
     return (
@@ -23,6 +24,7 @@ def all_tools() -> tuple[Tool, ...]:
         diagnose.TOOL,
         region_overview.TOOL,
         search_playbooks.TOOL,
+        drafts.TOOL,
     )
 
 

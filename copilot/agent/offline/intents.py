@@ -50,6 +50,8 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
         return "out_of_scope", True
     if _is("followup", sig) and not how:
         return "followup_list", True
+    if _is("draft_group_post", sig) and not _strong_howto(sig):  # "文案怎么写" asks how
+        return "draft_group_post", True
     # "复购率是啥" asks for a definition; "朝阳店复购率是什么水平" asks for a figure
     asks_data = sig.scope_named or sig.own_store or sig.period
     if how and not (sig.member_id or sig.phone_tail) and (_strong_howto(sig) or not asks_data):

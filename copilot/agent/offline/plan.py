@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from copilot.agent.offline.drafting import draft_args
 from copilot.agent.offline.extract import Signals, matches
 from copilot.agent.offline.intents import MEMBER_TOOLS, detect, is_followup
 from copilot.agent.offline.vocab import lexicon
@@ -80,7 +81,7 @@ def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
             return Plan(reply="not_understood")
     if kind == "cancelled_question":
         return Plan(reply="thanks")
-    if kind not in MEMBER_TOOLS and kind != "search_playbooks":
+    if kind not in MEMBER_TOOLS and kind not in ("search_playbooks", "draft_group_post"):
         return Plan(reply=kind)
     if kind in MEMBER_TOOLS and info.role == "trainee":
         return Plan(reply="trainee_no_data")
@@ -362,4 +363,6 @@ BUILDERS = {
     "refresh_segment": _segment_ref("refresh_segment"),
     "delete_segment": _segment_ref("delete_segment"), "list_segments": _list,
     "search_playbooks": _playbooks,
+    "draft_group_post": lambda sig, info, base: Plan(
+        calls=[("draft_group_post", draft_args(sig, base))]),
 }
