@@ -29,10 +29,14 @@ async def open_memory(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
         async with _postgres(url) as saver:
             yield saver
         return
+    import aiosqlite
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(url) as saver:
+    # The service's agent workers share this file: a writer waits for another's commit
+    # (up to 30 s) rather than failing with "database is locked"; setup() turns on WAL.
+    async with aiosqlite.connect(url, timeout=30) as conn:
+        saver = AsyncSqliteSaver(conn)
         await saver.setup()
         yield saver
 
