@@ -11,7 +11,6 @@ import math
 import re
 import tomllib
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -20,13 +19,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from copilot.data.masking import mask_name, mask_phones_in
 from copilot.lang.text import fold
+from tools.drafts.privacy import personal
+from tools.drafts.problem import Level, Problem
 
 Channel = Literal["wecom_group", "wecom_moments", "sms", "group_notice"]
 CHANNEL_ZH: dict[str, str] = {"wecom_group": "企业微信群", "wecom_moments": "朋友圈",
                               "sms": "短信", "group_notice": "群公告"}
-Level = Literal["error", "warn"]
 
 # ---- limits ---------------------------------------------------------------------------------
 # WeCom group posts go out through 客户群群发 (externalcontact/add_msg_template), whose
@@ -57,19 +56,10 @@ _OPT_OUT = re.compile(r"回(?:复)?\s*T\s*退订|退订(?:请)?回(?:复)?\s*T|�
                       re.IGNORECASE)
 # A carrier signature: 【brand】 at the start or the end, 2-16 characters inside.
 _SIGNATURE = re.compile(r"^\s*【[^【】\s]{2,16}】|【[^【】\s]{2,16}】\s*$")
-_MASKED_PHONE = re.compile(r"1[3-9]\d\*{4}\d{4}")
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 _PLACEHOLDER = re.compile(r"\{[^{}\n]{1,20}\}|"
                           r"[【\[](?:姓名|昵称|称呼|门店|品牌|日期|时间|优惠)[】\]]")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?|"
                         r"(?<!\d)\d{4}-(\d{1,2})-(\d{1,2})(?!\d)")
-
-
-class Problem(BaseModel):
-    code: str  # absolute_word, internal_term, too_long, sms_segments, sms_opt_out, …
-    level: Level
-    message: str
-    suggestion: str
 
 
 class Measure(BaseModel):
@@ -116,7 +106,7 @@ def check_draft(text: str, channel: str = "wecom_group", offer: str | None = Non
         problems += _sms(folded)
     problems += _placeholders(folded)
     problems += _words(folded)
-    problems += _personal(text, folded, names)
+    problems += personal(text, folded, names)
     if offer and _squash(offer) not in _squash(text):
         problems.append(Problem(
             code="offer_missing", level="error",
@@ -247,50 +237,6 @@ def _find(text: str, w: _Word, taken: list[tuple[int, int]]) -> list[str]:
                         else w.word)
         start = text.find(w.word, end)
     return hits
-
-
-def _personal(text: str, folded: str, names: Iterable[str]) -> list[Problem]:
-    problems = []
-    normal = unicodedata.normalize("NFKC", text)
-    masked = mask_phones_in(text)
-    if masked != normal:
-        new = Counter(_MASKED_PHONE.findall(masked)) - Counter(_MASKED_PHONE.findall(normal))
-        shown = "、".join(sorted(new)) or "手机号"
-        problems.append(Problem(
-            code="phone_number", level="error",
-            message=f"文案里有完整的手机号({shown}),不能发给顾客或发到群里。",
-            suggestion="删掉手机号;需要公布时只写尾号,如“尾号 1234”,"
-                       "联系方式写门店电话或“私聊我”。"))
-    ids = [m.group(1) for m in _ID_CARD.finditer(folded) if _looks_like_id(m.group(1))]
-    if ids:
-        problems.append(Problem(
-            code="id_number", level="error",
-            message="文案里有疑似身份证号("
-                    + "、".join(i[:3] + "*" * (len(i) - 7) + i[-4:] for i in ids) + ")。",
-            suggestion="删掉身份证号;营销文案里不出现任何证件号码。"))
-    found = [n for n in dict.fromkeys(names) if n and len(n) >= 2 and n in text]
-    if found:
-        problems.append(Problem(
-            code="member_name", level="error",
-            message=f"文案里有会员的全名({'、'.join(mask_name(n) or '' for n in found)})。",
-            suggestion="群发文案里不写会员全名;公布中奖等只写“王*”加尾号,一对一消息再称呼姓名。"))
-    return problems
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _looks_like_id(s: str) -> bool:
-    """A mainland ID number: a real birth date in it, and for 18 digits the check digit."""
-    if len(s) == 15:
-        birth = "19" + s[6:12]
-    else:
-        birth = s[6:14]
-        total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS, strict=True))
-        if "10X98765432"[total % 11] != s[17].upper():
-            return False
-    year, month, day = int(birth[:4]), int(birth[4:6]), int(birth[6:8])
-    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
 
 
 def date_present(text: str, date_text: str) -> bool:

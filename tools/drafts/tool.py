@@ -15,25 +15,20 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import Connection
+from pydantic import Field, field_validator
 
-from copilot.analytics.scope import resolve_store, store_rows
-from copilot.data.access import Access, Caller
 from copilot.errors import UserError
-from tools.base import Tool, ToolArgs, ToolContext, ToolResult
-from tools.drafts import templates
+from tools.base import Tool, ToolArgs, ToolContext
+from tools.drafts import lookups, templates
 from tools.drafts.checks import (
-    CHANNEL_ZH,
     OPT_OUT,
     Channel,
-    Problem,
     check_draft,
     measure,
 )
-from tools.drafts.templates import TONE_ZH, VARIANTS, Scene, Tone
+from tools.drafts.result import Draft, DraftPostResult
+from tools.drafts.templates import VARIANTS, Scene, Tone
 from tools.drafts.when import parse_event_date
-from tools.segments import saved
 
 SceneKey = Literal["birthday", "member_day", "new_arrivals", "season_change", "holiday",
                    "new_store", "anniversary", "reactivation", "churn_recall", "points_expiring",
@@ -116,72 +111,6 @@ class DraftPostArgs(ToolArgs):
         return v or None
 
 
-class SegmentRef(BaseModel):
-    segment_id: str
-    name: str
-    size: int
-    as_of: str
-
-
-class Draft(BaseModel):
-    variant: int | None  # which template variation; None for the user's own text
-    channel: Channel
-    text: str
-    chars: int
-    limit: int
-    bytes: int | None = None  # WeCom group posts: UTF-8 bytes against the 4000-byte limit
-    segments: int | None = None  # SMS: billed parts
-    passed: bool  # no problem that must be fixed
-    problems: list[Problem] = Field(default_factory=list)
-
-
-class DraftPostResult(ToolResult):
-    mode: Literal["draft", "check"]
-    scene: str | None
-    scene_zh: str | None
-    tone: Tone
-    channel: Channel
-    store: str | None
-    audience: str | None
-    segment: SegmentRef | None
-    offer: str | None
-    date: str | None  # as the post says it
-    start: str | None
-    end: str | None
-    drafts: list[Draft]
-    notes: list[str] = Field(default_factory=list)
-
-    def text(self, lang: str = "zh") -> str:
-        where = CHANNEL_ZH[self.channel]
-        if self.mode == "check":
-            head = [f"文案检查 · {where}"]
-        else:
-            head = [" · ".join(x for x in (f"{self.scene_zh}文案", where, TONE_ZH[self.tone],
-                                           self.store) if x)]
-        if self.segment:
-            s = self.segment
-            head.append(f"发送对象:分组“{s.name}”({s.segment_id}){s.size:,} 人,截至 {s.as_of}")
-        elif self.audience:
-            head.append(f"发送对象:{self.audience}")
-        lines = head
-        for d in self.drafts:
-            if self.mode == "draft":  # the user's own text is not repeated back to them
-                lines += [f"—— 写法 {d.variant}/{VARIANTS} ——", d.text]
-            lines += [f"字数:{measure(d.text, d.channel).describe()}", _verdict(d)]
-        return "\n".join(lines + self.notes)
-
-
-def _verdict(d: Draft) -> str:
-    if not d.problems:
-        return "检查结果:通过,没有发现问题。"
-    must = [p for p in d.problems if p.level == "error"]
-    head = (f"检查结果:有 {len(must)} 处必须修改" if must else "检查结果:通过") + (
-        f",另有 {len(d.problems) - len(must)} 条提醒" if len(d.problems) > len(must) else "")
-    items = [f"{i}. {'【必须改】' if p.level == 'error' else '【提醒】'}{p.message}"
-             f"建议:{p.suggestion}" for i, p in enumerate(d.problems, 1)]
-    return "\n".join([head + ":", *items])
-
-
 def draft_group_post(ctx: ToolContext, args: DraftPostArgs) -> DraftPostResult:
     """写社群/朋友圈/短信/群公告文案,并逐条检查。按场景(生日、会员日、新品上市、换季、节日、
     新店开业、周年庆、沉睡唤醒、流失召回、积分到期、直播邀请、自由)和语气(亲切/活泼/正式)
@@ -199,13 +128,14 @@ def draft_group_post(ctx: ToolContext, args: DraftPostArgs) -> DraftPostResult:
         _require(scene, args)
     event = parse_event_date(args.date, ctx.today) if args.date else None
     date_text = event.text(ctx.today) if event else None
-    segment = _segment(ctx, args.segment) if args.segment else None
+    segment = lookups.segment(ctx, args.segment) if args.segment else None
     theirs = [args.text] if args.text is not None else [
         v for v in (args.offer, args.audience, args.occasion, args.brand) if v]
     with ctx.members.read() as conn:
-        access = _access(conn, ctx.caller)
-        store_label, store_name = _store(conn, access, ctx.caller, args.store)
-        names = _member_names(conn, access, theirs) if access.role != "trainee" else []
+        access = lookups.access(conn, ctx.caller)
+        store_label, store_name = lookups.store(conn, access, ctx.caller, args.store)
+        names = (lookups.member_names(conn, access, theirs) if access.role != "trainee"
+                 else [])
     if args.text is not None:
         drafts = [_checked(args.text, None, args, date_text, names)]
     else:
@@ -274,51 +204,6 @@ def _checked(text: str, variant: int | None, args: DraftPostArgs, date_text: str
     return Draft(variant=variant, channel=args.channel, text=text, chars=m.chars,
                  limit=m.limit, bytes=m.bytes, segments=m.segments,
                  passed=not any(p.level == "error" for p in problems), problems=problems)
-
-
-def _access(conn: Connection, caller: Caller) -> Access:
-    """The caller's store scope. A trainee sees no member data, but a store's name is not
-    member data: for drafting, a trainee's scope is their own store."""
-    if caller.user.role != "trainee":
-        return Access.for_caller(conn, caller)
-    own = [r for r in store_rows(conn) if r.store_id == caller.user.store_id]
-    label = f"{own[0].name}({own[0].store_id})" if own else "你所在的门店"
-    return Access(caller, tuple(r.store_id for r in own), label)
-
-
-def _store(conn: Connection, access: Access, caller: Caller, key: str | None
-           ) -> tuple[str | None, str | None]:
-    """(label, name) of the store the post is for: the one named (within the caller's scope)
-    or the caller's own; (None, None) for a supervisor or admin who names none."""
-    if key:
-        scope = access.scope(conn, store=key)
-    elif caller.user.store_id:
-        scope = resolve_store(conn, caller.user.store_id)
-    else:
-        return None, None
-    names = {r.store_id: r.name for r in store_rows(conn)}
-    return scope.label, names.get(scope.store_ids[0], scope.label)
-
-
-def _segment(ctx: ToolContext, key: str) -> SegmentRef:
-    user = ctx.caller.user
-    if user.role == "trainee":
-        raise UserError("培训账号不能使用会员分组;可以不填 segment,用 audience 写发送对象,"
-                        "如“金卡会员”。",
-                        "Trainee accounts cannot use member segments; describe the audience.")
-    seg = saved.find(ctx.state, None if user.role == "admin" else user.staff_id, key)
-    return SegmentRef(segment_id=seg.segment_id, name=seg.name, size=seg.size, as_of=seg.as_of)
-
-
-def _member_names(conn: Connection, access: Access, strings: list[str]) -> list[str]:
-    """Full names of members the caller may see that appear in the user's own words: a
-    pasted draft, or the offer/audience they typed. Our templates contain no names."""
-    if not strings or not access.stores:
-        return []
-    query = access.sql("SELECT DISTINCT name FROM members WHERE {s} AND name IS NOT NULL "
-                       "AND length(name) >= 2 AND strpos(:hay, name) > 0 LIMIT 20",
-                       s="store_id")
-    return [r[0] for r in conn.execute(query, {**access.params(), "hay": "\n".join(strings)})]
 
 
 TOOL = Tool("draft_group_post", DraftPostArgs, draft_group_post)
