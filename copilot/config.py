@@ -6,6 +6,7 @@ Created by `get_settings()` on demand, never at import, so tests and commands ca
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -62,6 +63,36 @@ class FollowupRules(BaseSettings):
         return sorted(set(v))
 
 
+def _default_rates() -> dict[str, float]:
+    return {"wecom_customer": 20.0, "wecom_group": 5.0, "sms": 100.0, "slack_dm": 20.0}
+
+
+class CampaignRules(BaseSettings):
+    """What every campaign must respect, at scheduling and again at sending."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_CAMPAIGN_", env_file=".env",
+                                      extra="ignore")
+
+    # No marketing message between these times (seeds: 09:00–21:00 is the sending window).
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(9, 0)
+    # A campaign reaching more members than this also waits for a supervisor's approval.
+    approval_audience: int = Field(1000, ge=0)
+    # Per member and channel; empty = no such cap. WeCom's own rule (a customer receives at
+    # most as many mass messages a month as the month has days) always applies to WeCom.
+    daily_cap: int | None = Field(None, ge=1)
+    weekly_cap: int | None = Field(None, ge=1)
+    # Messages a second per channel, so a platform's rate limit is never hit.
+    send_rate: dict[str, float] = Field(default_factory=_default_rates)
+
+    @field_validator("send_rate")
+    @classmethod
+    def _rates(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(r <= 0 for r in v.values()):
+            raise ValueError("send rates must be positive")
+        return v
+
+
 def _default_tiers() -> dict[str, float]:
     return {"银卡": 2_000.0, "金卡": 8_000.0, "钻石卡": 20_000.0}
 
@@ -83,6 +114,7 @@ class Settings(BaseSettings):
     embedding_api_key: str | None = None
     metrics: MetricWindows = Field(default_factory=MetricWindows)
     followup: FollowupRules = Field(default_factory=FollowupRules)
+    campaign: CampaignRules = Field(default_factory=CampaignRules)
     # Tier → the 365-day spend (yuan) that reaches it; the lowest tier (普卡) needs nothing.
     tier_thresholds: dict[str, float] = Field(default_factory=_default_tiers)
     # Operational state (audit log, saved segments): empty = SQLite under data_dir.

@@ -43,7 +43,8 @@ def settings() -> Settings:
 
 
 # Nested settings read their own prefixes; name the variable the user actually set.
-_PREFIX = {"MetricWindows": "COPILOT_METRIC_", "FollowupRules": "COPILOT_FOLLOWUP_"}
+_PREFIX = {"MetricWindows": "COPILOT_METRIC_", "FollowupRules": "COPILOT_FOLLOWUP_",
+           "CampaignRules": "COPILOT_CAMPAIGN_"}
 
 
 def open_store(cfg: Settings) -> MemberStore:
