@@ -95,20 +95,20 @@ class Gate:
         self.limit = limit or RateLimit(copilot.settings.channel_rate_per_min)
         self.today: Callable[[], date] = date.today  # replays and tests pin the day
 
-    def staff_of(self, channel: str, user: str) -> str | None:
-        return identity.staff_for(self.state, channel, user)
+    # Database work runs off the event loop, which also answers platform acks.
+    async def staff_of(self, channel: str, user: str) -> str | None:
+        return await asyncio.to_thread(identity.staff_for, self.state, channel, user)
 
-    def first_time(self, inbound: Inbound) -> bool:
-        """False for a delivery already taken in (the platform retried it). A database
-        write: adapters call it off the event loop (asyncio.to_thread)."""
+    async def first_time(self, inbound: Inbound) -> bool:
+        """False for a delivery already taken in (the platform retried it)."""
         if inbound.event_id is None:
             return True
-        return records.first_time(self.state, inbound.channel, inbound.event_id)
+        return await asyncio.to_thread(records.first_time, self.state, inbound.channel,
+                                       inbound.event_id)
 
     async def handle(self, inbound: Inbound) -> Outbound:
-        # Database work runs off the event loop, which also answers platform acks.
-        staff = inbound.user if inbound.signed_in else await asyncio.to_thread(
-            self.staff_of, inbound.channel, inbound.user)
+        staff = inbound.user if inbound.signed_in else await self.staff_of(inbound.channel,
+                                                                            inbound.user)
         if staff is None:
             return Outbound("unregistered", reply_text("unregistered"))
         if not self.limit.allow(staff):
@@ -129,11 +129,11 @@ class Gate:
         return Outbound("answer", result.answer, staff_id=staff, result=result,
                         turn_id=turn_id)
 
-    def rate(self, channel: str, user: str, turn_id: str, rating: int,
-             signed_in: bool = False) -> bool:
+    async def rate(self, channel: str, user: str, turn_id: str, rating: int,
+                   signed_in: bool = False) -> bool:
         """Store 👍/👎 from a registered person; False when they are not registered."""
-        staff = user if signed_in else self.staff_of(channel, user)
+        staff = user if signed_in else await self.staff_of(channel, user)
         if staff is None:
             return False
-        records.rate_turn(self.state, turn_id, staff, rating)
+        await asyncio.to_thread(records.rate_turn, self.state, turn_id, staff, rating)
         return True

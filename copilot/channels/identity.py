@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from copilot.data.access import load_user
 from copilot.data.store import MemberStore
@@ -89,8 +89,7 @@ def issue_token(state: StateStore, members: MemberStore, staff_id: str, *,
     token = f"oc_{secrets.token_urlsafe(24)}"
     with state.begin() as conn:
         if replace:
-            conn.execute(text("UPDATE console_tokens SET revoked_at = :t WHERE staff_id = :s "
-                              "AND revoked_at IS NULL"), {"s": staff, "t": datetime.now()})
+            _revoke(conn, staff)
         conn.execute(text("INSERT INTO console_tokens (token_hash, staff_id, created_at) "
                           "VALUES (:h, :s, :t)"),
                      {"h": _hash(token), "s": staff, "t": datetime.now()})
@@ -99,10 +98,12 @@ def issue_token(state: StateStore, members: MemberStore, staff_id: str, *,
 
 def revoke_tokens(state: StateStore, staff_id: str) -> int:
     with state.begin() as conn:
-        done = conn.execute(text("UPDATE console_tokens SET revoked_at = :t WHERE staff_id = :s "
-                                 "AND revoked_at IS NULL"),
-                            {"s": staff_id.strip().upper(), "t": datetime.now()})
-    return done.rowcount
+        return _revoke(conn, staff_id.strip().upper())
+
+
+def _revoke(conn: Connection, staff: str) -> int:
+    return conn.execute(text("UPDATE console_tokens SET revoked_at = :t WHERE staff_id = :s "
+                             "AND revoked_at IS NULL"), {"s": staff, "t": datetime.now()}).rowcount
 
 
 def staff_for_token(state: StateStore, token: str) -> str | None:

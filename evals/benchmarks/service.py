@@ -60,11 +60,6 @@ def pct(ms: list[float]) -> str:
             f"   (n={len(ms)})")
 
 
-def p95(ms: list[float]) -> float:
-    ms = sorted(ms)
-    return ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-
-
 def start_service(env: dict[str, str], port: int) -> subprocess.Popen:
     exe = str(Path(sys.executable).with_name("copilot"))
     proc = subprocess.Popen([exe, "serve", "--port", str(port)], env=env,

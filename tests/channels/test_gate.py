@@ -108,9 +108,9 @@ def test_feedback_replaces_and_rejects_bad_ratings(settings: Settings,
     out = _with_gate(settings, lambda g: g.handle(_ask("朝阳店上个月复购率")))
 
     async def rate(gate: Gate) -> list[bool]:
-        return [gate.rate("slack", "U03", out.turn_id, 1),
-                gate.rate("slack", "U03", out.turn_id, -1),
-                gate.rate("slack", "U404", out.turn_id, 1)]
+        return [await gate.rate("slack", "U03", out.turn_id, 1),
+                await gate.rate("slack", "U03", out.turn_id, -1),
+                await gate.rate("slack", "U404", out.turn_id, 1)]
 
     assert _with_gate(settings, rate) == [True, True, False]
     turn = records.get_turn(linked, out.turn_id)

@@ -8,24 +8,18 @@ to be checked. The words live in lexicon.toml ([drafts]).
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from copilot.agent.offline.extract import Signals
-from copilot.agent.offline.vocab import lexicon
+from copilot.agent.offline.vocab import patterns
 
 SCENES = ("points_expiring", "birthday", "member_day", "new_arrivals", "season_change",
           "new_store", "anniversary", "reactivation", "churn_recall", "live_invite")
 CHANNELS = ("sms", "wecom_moments", "group_notice")
 
 
-@cache
-def _words() -> dict[str, list[re.Pattern[str]]]:
-    return {k: [re.compile(p, re.I) for p in v] for k, v in lexicon()["drafts"].items()}
-
-
 def _first(key: str, text: str) -> re.Match[str] | None:
-    for pattern in _words()[key]:
+    for pattern in patterns("drafts")[key]:
         if m := pattern.search(text):
             return m
     return None

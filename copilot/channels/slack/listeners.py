@@ -7,7 +7,6 @@ Slack thread: "<channel>:<thread ts>", so the conversation memory follows the th
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import re
@@ -53,7 +52,7 @@ async def converse(client: AsyncWebClient, gate: Gate, *, user: str, channel: st
     thread: in the chat itself, as the one conversation of that DM)."""
     thread = f"{channel}:{thread_ts}" if thread_ts else channel
     inbound = Inbound("slack", user, thread, text, direct, event_id, answers=answers)
-    if not await asyncio.to_thread(gate.first_time, inbound):
+    if not await gate.first_time(inbound):
         return  # Slack retried a delivery we already took
     out = await gate.handle(inbound)
     await post_outbound(client, out, channel=channel, thread_ts=thread_ts, user=user,
@@ -109,7 +108,7 @@ async def _command(client: AsyncWebClient, gate: Gate, command: dict) -> None:
     so people can follow up there by mentioning the app."""
     user, channel, text = command["user_id"], command["channel_id"], clean(command["text"])
     direct = _direct(channel, command.get("channel_name"))
-    if await asyncio.to_thread(gate.staff_of, "slack", user) is None:
+    if await gate.staff_of("slack", user) is None:
         await client.chat_postEphemeral(channel=channel, user=user,
                                         text=reply_text("unregistered"))
         return
@@ -134,14 +133,14 @@ async def _decide(client: AsyncWebClient, gate: Gate, body: dict, action: dict) 
     thread_ts = message.get("thread_ts") or (None if direct else message["ts"])
     value = json.loads(action["value"])
     wanted = value.get("staff", "")
-    staff = await asyncio.to_thread(gate.staff_of, "slack", presser)
+    staff = await gate.staff_of("slack", presser)
     if staff is None or staff != wanted:
         text = (reply_text("unregistered") if staff is None
                 else reply_text("not_yours", staff=wanted))
         await client.chat_postEphemeral(channel=channel, user=presser, text=text)
         return
-    if not await asyncio.to_thread(gate.first_time, Inbound(
-            "slack", presser, "", "", False, event_id=f"decide:{channel}:{message['ts']}")):
+    if not await gate.first_time(Inbound("slack", presser, "", "", False,
+                                         event_id=f"decide:{channel}:{message['ts']}")):
         return
     approve = action["action_id"] == blocks.CONFIRM
     said = "确认" if approve else "取消"
@@ -156,7 +155,7 @@ async def _feedback(client: AsyncWebClient, gate: Gate, body: dict, action: dict
     presser, channel = body["user"]["id"], body["channel"]["id"]
     rating = 1 if action["action_id"] == blocks.FEEDBACK_UP else -1
     try:
-        ok = await asyncio.to_thread(gate.rate, "slack", presser, action["value"], rating)
+        ok = await gate.rate("slack", presser, action["value"], rating)
         text = reply_text("thanks") if ok else reply_text("unregistered")
     except UserError as exc:
         text = exc.zh

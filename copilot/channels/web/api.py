@@ -8,6 +8,7 @@ in Slack or WeCom. The answer comes back in parts (text, tables, charts, sources
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from typing import Any, Literal
@@ -101,11 +102,11 @@ def answer_json(out: Outbound, result: TurnResult, thread: str, user: User) -> d
 
 
 @router.post("/feedback")
-def feedback(body: FeedbackBody, request: Request, user: SignedIn) -> dict[str, Any]:
+async def feedback(body: FeedbackBody, request: Request, user: SignedIn) -> dict[str, Any]:
     """👍/👎 on one of the signed-in person's own console answers."""
     gate = _gate(request)
-    turn = records.get_turn(gate.state, body.turn_id)
+    turn = await asyncio.to_thread(records.get_turn, gate.state, body.turn_id)
     if turn is None or turn["channel"] != CHANNEL or turn["staff_id"] != user.staff_id:
         raise TurnNotFound
-    gate.rate(CHANNEL, user.staff_id, body.turn_id, body.rating, signed_in=True)
+    await gate.rate(CHANNEL, user.staff_id, body.turn_id, body.rating, signed_in=True)
     return {"ok": True, "rating": body.rating, "text": reply_text("thanks")}

@@ -11,7 +11,6 @@ and a chart the tools drew follows as an image.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
@@ -69,13 +68,13 @@ async def respond(channel: WeComChannel, gate: Gate, message: dict[str, str],
         return
     inbound = Inbound(CHANNEL, user, user, message.get("Content", ""), direct=True,
                       event_id=message.get("MsgId") or None, today=asked_on(message))
-    if not await asyncio.to_thread(gate.first_time, inbound):
+    if not await gate.first_time(inbound):
         log.info("WeCom retried MsgId %s; already taken in", inbound.event_id)
         return
     try:
         api = WeComAPI(channel.settings, http, channel.tokens)
         if kind != "text":  # image, voice, video, file, location, link
-            known = await asyncio.to_thread(gate.staff_of, CHANNEL, user) is not None
+            known = await gate.staff_of(CHANNEL, user) is not None
             await api.send_markdown(user, NOT_TEXT if known else reply_text("unregistered"))
             return
         await deliver(api, user, await gate.handle(inbound))
@@ -92,7 +91,7 @@ async def deliver(api: WeComAPI, user: str, out: Outbound) -> int:
     media: list[str] = []
     for chart in view.charts:  # upload first, so the text can say whether a picture follows
         media_id = await _upload(api, chart)
-        text = text.replace(str(chart), CHART_SENT if media_id else CHART_MISSING)
+        text = render.without_paths(text, [chart], CHART_SENT if media_id else CHART_MISSING)
         if media_id:
             media.append(media_id)
     sent = await _send_text(api, user, text)
