@@ -18,6 +18,7 @@ from copilot.analytics.scope import store_rows
 from copilot.channels.web.charts import chart_url
 from copilot.data.access import Access, Caller, User
 from copilot.errors import UserError
+from copilot.lang.rules import month_bounds as lang_month_bounds
 from tools.base import ToolContext
 from tools.diagnose.result import DiagnoseResult
 from tools.region_overview import RegionOverviewResult
@@ -66,8 +67,7 @@ def month_bounds(month: str | None, today: date) -> tuple[str, date, date]:
     if not found or not 1 <= int(found[2]) <= 12 or not 1990 <= int(found[1]) <= 2100:
         raise UserError(f"月份应为 YYYY-MM 格式,如 2026-10,收到 {month!r}。",
                         f"The month should be YYYY-MM, e.g. 2026-10; got {month!r}.")
-    first = date(int(found[1]), int(found[2]), 1)
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    first, last = lang_month_bounds(int(found[1]), int(found[2]))
     return first.strftime("%Y-%m"), first, last
 
 
