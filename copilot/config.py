@@ -6,7 +6,7 @@ Created by `get_settings()` on demand, never at import, so tests and commands ca
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Literal
 
@@ -73,6 +73,9 @@ class CampaignRules(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOT_CAMPAIGN_", env_file=".env",
                                       extra="ignore")
 
+    # Send times and quiet hours are the stores' wall-clock time, whatever the server's
+    # own zone is (servers often run in UTC).
+    timezone: str = "Asia/Shanghai"
     # No marketing message between these times (seeds: 09:00–21:00 is the sending window).
     quiet_start: time = time(21, 0)
     quiet_end: time = time(9, 0)
@@ -84,6 +87,36 @@ class CampaignRules(BaseSettings):
     weekly_cap: int | None = Field(None, ge=1)
     # Messages a second per channel, so a platform's rate limit is never hit.
     send_rate: dict[str, float] = Field(default_factory=_default_rates)
+    # Yuan per SMS segment (70 characters), for the preview's estimated cost; WeCom and
+    # Slack messages cost nothing per message.
+    sms_price: float = Field(0.045, ge=0)
+    # Dispatch: recipients a worker claims at once, how long a claim lasts before another
+    # worker may take it over (a worker that died), and tries per recipient.
+    batch_size: int = Field(500, ge=1, le=10_000)
+    claim_lease_s: int = Field(60, ge=5, le=3600)
+    max_attempts: int = Field(3, ge=1, le=20)
+    # SMS: "outbox" writes each message to the sms_outbox table, where a provider's
+    # connector (or a person) picks it up; nothing is sent over the network.
+    sms_provider: Literal["outbox"] = "outbox"
+    # Slack DM is for internal tests: every recipient's message goes to this Slack user.
+    slack_test_user: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (e.g. Asia/Shanghai)") from None
+        return v
+
+    def now(self) -> datetime:
+        """The stores' wall-clock time now, naive like every timestamp we store."""
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None, microsecond=0)
 
     @field_validator("send_rate")
     @classmethod
@@ -158,6 +191,9 @@ class Settings(BaseSettings):
     agent_processes: int | None = Field(None, ge=0, le=64)
     # Agent turns one process runs at once; more wait their turn in order.
     turn_concurrency: int = Field(4, ge=1, le=256)
+    # The campaign queue: empty = an SQLite file under data_dir (one machine, no server);
+    # redis://host:6379/0 = Redis, for workers on several machines.
+    queue_url: str | None = None
     # Turns one person may start per minute in the chat channels and the console.
     channel_rate_per_min: int = Field(20, ge=1, le=10_000)
 

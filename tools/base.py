@@ -12,7 +12,7 @@ import contextlib
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
@@ -37,6 +37,13 @@ class ToolContext:
     lang: str = "zh"
     # The playbook index, opened on first use (most turns never search playbooks).
     knowledge: Callable[[], KnowledgeBase] | None = None
+    # The time of day (default: the stores' clock); with `today` it makes "now" for
+    # campaign send times, so a test that fixes today fixes now by fixing this.
+    clock: Callable[[], datetime] | None = None
+
+    def now(self) -> datetime:
+        at = self.clock() if self.clock else self.settings.campaign.now()
+        return datetime.combine(self.today, at.time()).replace(microsecond=0)
 
     def kb(self) -> KnowledgeBase:
         if self.knowledge is None:
@@ -97,6 +104,9 @@ class Tool:
     # Changes or sends something the user cannot take back: the agent runs it only after
     # the user's explicit confirmation (enforced in the agent loop, not by the model).
     confirm: bool = False
+    # What to do when the user turns such an action down, or lets the wait expire: a
+    # campaign whose confirmation is refused is cancelled rather than left waiting.
+    undo: Callable[[ToolContext, Any], None] | None = None
 
     @property
     def description(self) -> str:

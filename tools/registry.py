@@ -12,6 +12,8 @@ from tools.base import Tool
 def all_tools() -> tuple[Tool, ...]:
     # Imported here, not at module import, so importing one tool never drags in the rest.
     from tools import followup, member_metrics, query_members, region_overview, search_playbooks
+    from tools.campaigns import manage as campaigns
+    from tools.campaigns import schedule
     from tools.diagnose import tool as diagnose
     from tools.drafts import tool as drafts
     from tools.segments import tool as segments
@@ -25,6 +27,8 @@ def all_tools() -> tuple[Tool, ...]:
         region_overview.TOOL,
         search_playbooks.TOOL,
         drafts.TOOL,
+        schedule.TOOL,
+        *campaigns.TOOLS,
     )
 
 

@@ -7,7 +7,11 @@ configured limit is cancelled rather than approved by a stray "好" days later.
 
 from __future__ import annotations
 
+import tomllib
+from collections import defaultdict
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from copilot.agent.turn import PendingAction
@@ -29,9 +33,16 @@ def pending_of(requests: list[dict[str, Any]], who: str, wait_id: str = "") -> P
         actions=[{"name": r["name"], "args": r["args"]} for r in requests])
 
 
+@cache
+def _texts() -> dict[str, str]:
+    raw = (resources.files("copilot.agent.policies") / "confirm_texts.toml").read_text("utf-8")
+    return tomllib.loads(raw)
+
+
 def describe(name: str, args: dict[str, Any]) -> str:
-    if name == "delete_segment":
-        return f"将删除分组“{args.get('segment', '')}”(删除后无法恢复)。"
+    if template := _texts().get(name):
+        decision = "审批通过" if args.get("approve", True) else "驳回"
+        return template.format_map(defaultdict(str, {**args, "decision": decision}))
     shown = ",".join(f"{k}={v}" for k, v in args.items())
     return f"将执行 {name}({shown})。"
 

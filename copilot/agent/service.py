@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain.agents import create_agent
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import HumanMessage, ToolMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
@@ -29,7 +29,7 @@ from copilot.agent.models import build_chat_model
 from copilot.agent.pending import decisions, expired, pending_in, pending_of
 from copilot.agent.policies import system_prompt
 from copilot.agent.toolkit import TurnContext, TurnInfo, agent_tools
-from copilot.agent.turn import TurnResult, collect, decision
+from copilot.agent.turn import PendingAction, TurnResult, collect, decision
 from copilot.analytics.scope import store_rows
 from copilot.config import Settings
 from copilot.data.access import Caller, User, load_user
@@ -38,6 +38,7 @@ from copilot.data.store import MemberStore
 from copilot.errors import UserError
 from copilot.state.db import StateStore
 from tools.base import ToolContext
+from tools.registry import get_tool
 
 if TYPE_CHECKING:
     from knowledge.index import KnowledgeBase
@@ -118,6 +119,7 @@ class Copilot:
         if pending is not None and expired(snapshot, self.settings.confirm_ttl_s):
             await self._run(Command(resume=decisions("reject", "等待确认超时,已取消。",
                                                      len(pending.actions))), config, ctx)
+            await self._undo(pending, ctx)
             note = f"(之前等待确认的操作已超时取消:{pending.description})\n"
             before = await self._length(config)
         elif pending is not None:
@@ -134,8 +136,11 @@ class Copilot:
                 said or "reject", "用户取消了这个操作。" if said else "用户没有确认,改问了别的。",
                 len(pending.actions)))
             if said is not None:
+                if said == "reject":
+                    await self._undo(pending, ctx)
                 return await self._resume(resume, config, ctx, before, info)
             await self._run(resume, config, ctx)
+            await self._undo(pending, ctx)
             note = f"(没有确认,已取消:{pending.description})\n"
             before = await self._length(config)
         out = await self._run({"messages": [HumanMessage(text, name=info.staff_id)]}, config,
@@ -143,6 +148,18 @@ class Copilot:
         result = self._result(out, before, info)
         result.answer = note + result.answer
         return result
+
+    async def _undo(self, pending: PendingAction, ctx: TurnContext) -> None:
+        """A turned-down or expired action may leave something to clean up (a campaign
+        waiting for the confirmation that will not come); the tool says what."""
+        for action in pending.actions:
+            try:
+                tool = get_tool(action["name"])
+                if tool.undo is not None:
+                    await asyncio.to_thread(tool.undo, ctx.tools,
+                                            tool.args.model_validate(action["args"]))
+            except Exception:  # the refusal itself stands; the leftover is only logged
+                log.exception("undoing %s failed", action["name"])
 
     async def _length(self, config: Any) -> int:
         """How many messages the thread holds: a turn's result is what comes after."""
@@ -184,7 +201,10 @@ class Copilot:
         pending = None
         for intr in out.get("__interrupt__", []):
             pending = pending_of(intr.value["action_requests"], info.staff_id, intr.id)
-            answer = f"{pending.description}\n请回复“确认”执行,或“取消”。"
+            # What the tools of this step showed (a campaign's preview) comes first: it is
+            # what the person is being asked to confirm.
+            shown = [m.text for m in out["messages"][before:] if isinstance(m, ToolMessage)]
+            answer = "\n\n".join([*shown, f"{pending.description}\n请回复“确认”执行,或“取消”。"])
         return TurnResult(answer=answer, tool_calls=calls, citations=citations,
                           pending_action=pending)
 

@@ -12,7 +12,8 @@ both succeed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from copilot.data.access import User
@@ -38,6 +39,22 @@ class Campaign:
     created_by: str
     region: str | None
     needs_approval: bool
+    stores: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    content: str = ""
+    send_at: datetime | None = None
+    audience: int = 0
+    holdout_share: float = 0.0
+    segment_name: str = ""
+    created_at: datetime | None = None
+
+
+def visible(user: User, campaign: Campaign) -> bool:
+    """Who may look at a campaign: its requester, whoever may approve it, and the managers
+    of the stores it reaches."""
+    return (user.staff_id == campaign.created_by or user.role == "admin"
+            or (user.role == "supervisor" and user.region == campaign.region)
+            or (user.role == "store_manager" and user.store_id in campaign.stores))
 
 
 def next_state(campaign: Campaign, action: Action) -> State:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
-from copilot.campaigns.lifecycle import Action, Campaign, may, next_state
+from copilot.campaigns import recipients
+from copilot.campaigns.lifecycle import Action, Campaign, may, next_state, visible
 from copilot.data.access import User
 from copilot.errors import UserError
 from copilot.state.db import StateStore
@@ -31,8 +35,15 @@ class NewCampaign:
     needs_approval: bool
 
 
-def create(state: StateStore, new: NewCampaign, *, now: datetime | None = None) -> str:
-    campaign_id, at = uuid.uuid4().hex, now or datetime.now()
+def new_id() -> str:
+    """Short (10 hex digits) because people type them: "通过 3f9a0c12de"."""
+    return uuid.uuid4().hex[:10]
+
+
+def create(state: StateStore, new: NewCampaign, rows: Iterable[recipients.Row] = (), *,
+           now: datetime | None = None, campaign_id: str | None = None) -> str:
+    """The campaign as a draft, with its recipients, in one transaction."""
+    campaign_id, at = campaign_id or new_id(), now or datetime.now()
     with state.begin() as conn:
         conn.execute(text(
             "INSERT INTO campaigns (campaign_id, name, state, created_by, region, stores, "
@@ -46,17 +57,71 @@ def create(state: StateStore, new: NewCampaign, *, now: datetime | None = None) 
              "send_at": new.send_at, "holdout": new.holdout_share, "audience": new.audience,
              "approval": new.needs_approval, "at": at})
         _event(conn, campaign_id, new.created_by, "create", None, "draft", None, at)
+        recipients.insert(conn, campaign_id, rows)
     return campaign_id
+
+
+_COLUMNS = ("SELECT campaign_id, name, state, created_by, region, needs_approval, stores, "
+            "channels, content, send_at, audience, holdout_share, segment, created_at "
+            "FROM campaigns")
+
+
+def _campaign(row: Any) -> Campaign:
+    r = dict(row)
+    segment = json.loads(r.pop("segment") or "{}")
+    return Campaign(**{**r, "needs_approval": bool(r["needs_approval"]),
+                       "stores": json.loads(r["stores"]), "channels": json.loads(r["channels"]),
+                       "send_at": _time(r["send_at"]), "created_at": _time(r["created_at"]),
+                       "holdout_share": float(r["holdout_share"]),
+                       "segment_name": segment.get("name", "")})
+
+
+def _time(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def get(state: StateStore, campaign_id: str) -> Campaign:
     with state.begin() as conn:
-        row = conn.execute(text("SELECT campaign_id, name, state, created_by, region, "
-                                "needs_approval FROM campaigns WHERE campaign_id = :id"),
+        row = conn.execute(text(f"{_COLUMNS} WHERE campaign_id = :id"),
                            {"id": campaign_id}).mappings().first()
     if row is None:
         raise UserError(f"找不到活动 {campaign_id}。", f"No campaign {campaign_id}.")
-    return Campaign(**{**row, "needs_approval": bool(row["needs_approval"])})
+    return _campaign(row)
+
+
+def find(state: StateStore, key: str, user: User) -> Campaign:
+    """By id, or by name among the campaigns `user` may see (their own first)."""
+    key = key.strip().strip("“”\"'")
+    with state.begin() as conn:
+        rows = conn.execute(text(f"{_COLUMNS} WHERE campaign_id = :k OR name = :k "
+                                 "ORDER BY created_at DESC"), {"k": key.lower() if
+                                                               _ID.match(key) else key})
+        found = [c for c in map(_campaign, rows.mappings()) if visible(user, c)]
+    by_id = [c for c in found if c.campaign_id == key.lower()]
+    mine = [c for c in found if c.created_by == user.staff_id]
+    for group in (by_id, mine, found):
+        if len(group) == 1:
+            return group[0]
+        if len(group) > 1:
+            ids = "、".join(f"{c.campaign_id}({c.created_at:%m-%d %H:%M})" for c in group[:5])
+            raise UserError(f"有多个活动叫“{key}”:{ids},请用编号指定。",
+                            f"Several campaigns are named {key!r}: {ids}; use the id.")
+    raise UserError(f"找不到你能查看的活动“{key}”。可以说“我的活动”看看列表。",
+                    f"No campaign {key!r} that you may see.")
+
+
+def list_for(state: StateStore, user: User, states: Iterable[str] = (), limit: int = 20
+             ) -> list[Campaign]:
+    """Campaigns `user` may see, newest first; `states` narrows them."""
+    wanted = list(states)
+    where = "WHERE state IN :states" if wanted else ""
+    sql = text(f"{_COLUMNS} {where} ORDER BY created_at DESC")
+    if wanted:
+        sql = sql.bindparams(bindparam("states", expanding=True))
+    with state.begin() as conn:
+        rows = conn.execute(sql, {"states": wanted} if wanted else {}).mappings()
+        out = [c for c in map(_campaign, rows) if visible(user, c)]
+    return out[:limit]
 
 
 def act(state: StateStore, campaign_id: str, action: Action, user: User | None, *,
@@ -81,6 +146,14 @@ def act(state: StateStore, campaign_id: str, action: Action, user: User | None, 
     return Campaign(**{**campaign.__dict__, "state": target})
 
 
+_ID = re.compile(r"^[0-9a-fA-F]{10}$")
+
+
+def _event_id() -> str:
+    """Time first, so events of the same second list in the order they happened."""
+    return f"{time.time_ns():016x}{uuid.uuid4().hex[:16]}"
+
+
 def history(state: StateStore, campaign_id: str) -> list[dict[str, Any]]:
     with state.begin() as conn:
         rows = conn.execute(text("SELECT actor, action, from_state, to_state, note, at FROM "
@@ -94,5 +167,5 @@ def _event(conn: Any, campaign_id: str, actor: str, action: str, from_state: str
     conn.execute(text("INSERT INTO campaign_events (event_id, campaign_id, actor, action, "
                       "from_state, to_state, note, at) VALUES (:e, :c, :a, :act, :f, :t, "
                       ":n, :at)"),
-                 {"e": uuid.uuid4().hex, "c": campaign_id, "a": actor, "act": action,
+                 {"e": _event_id(), "c": campaign_id, "a": actor, "act": action,
                   "f": from_state, "t": to_state, "n": note, "at": at})

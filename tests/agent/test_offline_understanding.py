@@ -180,7 +180,7 @@ ROUTES = [
     ("今天天气怎么样", "staff", "out_of_scope"), ("讲个笑话", "staff", "out_of_scope"),
     ("帮我把这个会员改成金卡", "staff", "cannot_modify"),
     ("帮我写一条会员日朋友圈文案", "staff", "draft_group_post"),
-    ("帮我群发一条消息", "staff", "not_yet_campaign"),
+    ("帮我群发一条消息", "staff", "ask_campaign_segment"),
     ("陪我练一下电话邀约", "staff", "not_yet_practice"),
     ("role play a customer", "staff", "not_yet_practice"),
     ("朝阳店复购率多少", "trainee", "trainee_no_data"),

@@ -40,6 +40,9 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     for tool in ("delete_segment", "refresh_segment", "list_segments"):
         if _is(tool, sig) and not _strong_howto(sig):  # "怎么删除分组" asks how
             return tool, True
+    for tool in ("approve_campaign", "cancel_campaign", "campaign_review", "campaign_status"):
+        if _is(tool, sig) and not _strong_howto(sig):  # "活动怎么复盘" asks how
+            return tool, True
     if _cue("diagnose_named", sig):
         return "diagnose_store", True
     if sig.nth is not None and _cue("member_detail", sig):  # "第二个是啥情况": that member
@@ -56,8 +59,8 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     asks_data = sig.scope_named or sig.own_store or sig.period
     if how and not (sig.member_id or sig.phone_tail) and (_strong_howto(sig) or not asks_data):
         return "search_playbooks", True
-    if _is("not_yet_campaign", sig):
-        return "not_yet_campaign", True
+    if _is("schedule_campaign", sig):
+        return "schedule_campaign", True
     if _is("followup", sig):
         return "followup_list", True
     if sig.member_id or sig.phone_tail or sig.member_name:

@@ -19,6 +19,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict
 
 from copilot.agent.middleware import TURN_KEY
+from copilot.agent.offline.campaigns import after
 from copilot.agent.offline.compose import from_results, reply
 from copilot.agent.offline.extract import extract
 from copilot.agent.offline.plan import Plan, Prior, plan
@@ -48,6 +49,11 @@ class OfflineChatModel(BaseChatModel):
     def respond(self, messages: list[BaseMessage]) -> AIMessage:
         info = _turn(messages)
         results = _new_results(messages)
+        if results and (ask := after(results)):  # a preview waits for its confirmation
+            return AIMessage(content="", tool_calls=[
+                {"name": "confirm_campaign", "args": ask, "type": "tool_call",
+                 "id": f"call_{uuid.uuid4().hex[:12]}"}],
+                additional_kwargs={PLAN_KEY: {"tool": "confirm_campaign", "args": ask}})
         if results:
             return AIMessage(content=from_results(results, "en" if _asked_en(messages) else "zh"))
         said = _last_human(messages)

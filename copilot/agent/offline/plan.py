@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from copilot.agent.offline import campaigns
 from copilot.agent.offline.drafting import draft_args
 from copilot.agent.offline.extract import Signals, matches
 from copilot.agent.offline.intents import MEMBER_TOOLS, detect, is_followup
@@ -81,7 +82,8 @@ def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
             return Plan(reply="not_understood")
     if kind == "cancelled_question":
         return Plan(reply="thanks")
-    if kind not in MEMBER_TOOLS and kind not in ("search_playbooks", "draft_group_post"):
+    if kind not in MEMBER_TOOLS and kind not in ("search_playbooks", "draft_group_post",
+                                                 *campaigns.CAMPAIGN_TOOLS):
         return Plan(reply=kind)
     if kind in MEMBER_TOOLS and info.role == "trainee":
         return Plan(reply="trainee_no_data")
@@ -110,6 +112,9 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
         return kind, {}
     if kind == "query_members" and sig.nth is not None and prior.result:  # "第一个那位"
         return kind, {"_result": prior.result}
+    if kind in campaigns.CAMPAIGN_TOOLS and explicit and prior.result is not None and (
+            kind != "schedule_campaign" or prior.tool in ("draft_group_post", "build_segment")):
+        return kind, {"_result": prior.result}  # "把这条发给…" after a draft; "取消它"
     if prior.tool == "search_playbooks" and kind in MEMBER_TOOLS:
         return kind, {}  # after a how-to, a store, period or metric asks for data
     follow = is_followup(sig)
@@ -128,8 +133,10 @@ def _continue(sig: Signals, kind: str | None, explicit: bool, prior: Prior | Non
         return "cancelled_question", {}  # "哪个门店?" → "算了"
     if prior.missing and (kind in (None, prior.tool) or not explicit
                           or (prior.missing == "segment" and kind == "build_segment")):
-        if prior.missing == "segment":
-            base["segment"] = sig.raw.strip(_QUOTES)
+        if prior.missing in ("segment", "campaign"):
+            base[prior.missing] = sig.raw.strip(_QUOTES)
+        elif prior.missing == "text":
+            base["text"] = sig.raw.strip()
         return prior.tool, base
     if kind is None and (follow or _has_slots(sig) or _about_member(sig, prior)):
         return prior.tool, base
@@ -357,6 +364,26 @@ def _playbooks(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     return Plan(calls=[("search_playbooks", {"query": query or "运营手册"})])
 
 
+def _schedule(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
+    args, missing = campaigns.schedule_args(sig, base)
+    if missing:
+        return Plan(reply=f"ask_campaign_{missing}",
+                    pending=Prior("schedule_campaign", args, missing))
+    return Plan(calls=[("schedule_campaign", args)])
+
+
+def _campaign(tool: str) -> Any:
+    def build(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
+        if tool == "campaign_status":
+            return Plan(calls=[(tool, campaigns.status_args(sig, base))])
+        args = (campaigns.decide_args(sig, base) if tool == "approve_campaign" else
+                {"campaign": ref} if (ref := campaigns.campaign_ref(sig, base)) else None)
+        if args is None:
+            return Plan(reply="ask_campaign", pending=Prior(tool, {}, "campaign"))
+        return Plan(calls=[(tool, args)])
+    return build
+
+
 BUILDERS = {
     "member_metrics": _metrics, "diagnose_store": _diagnose, "region_overview": _ranking,
     "followup_list": _followup, "query_members": _members, "build_segment": _segment,
@@ -365,4 +392,6 @@ BUILDERS = {
     "search_playbooks": _playbooks,
     "draft_group_post": lambda sig, info, base: Plan(
         calls=[("draft_group_post", draft_args(sig, base))]),
+    "schedule_campaign": _schedule,
+    **{t: _campaign(t) for t in campaigns.CAMPAIGN_TOOLS if t != "schedule_campaign"},
 }

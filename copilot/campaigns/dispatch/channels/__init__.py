@@ -1,0 +1,1 @@
+"""One adapter per channel: WeCom customer and group mass-sends, SMS, Slack DM."""

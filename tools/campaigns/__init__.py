@@ -1,0 +1,1 @@
+"""Campaign tools: schedule (preview and confirm), approve, cancel, follow, review."""
