@@ -13,7 +13,7 @@ def all_tools() -> tuple[Tool, ...]:
     # Imported here, not at module import, so importing one tool never drags in the rest.
     from tools import followup, member_metrics, query_members, region_overview, search_playbooks
     from tools.campaigns import manage as campaigns
-    from tools.campaigns import schedule
+    from tools.campaigns import review, schedule
     from tools.diagnose import tool as diagnose
     from tools.drafts import tool as drafts
     from tools.segments import tool as segments
@@ -29,6 +29,7 @@ def all_tools() -> tuple[Tool, ...]:
         drafts.TOOL,
         schedule.TOOL,
         *campaigns.TOOLS,
+        review.TOOL,
     )
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 
 from copilot.agent.service import Copilot
-from copilot.channels.background import drain
+from copilot.channels.background import drain, later
 from copilot.channels.gate import Gate
 from copilot.channels.records import forget_old_events
 from copilot.config import Settings, get_settings
@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None, model: BaseChatModel | None = N
 
                     app.state.turns = await channels.enter_async_context(
                         agent_pool(cfg, agent_processes))
-                app.state.gate = Gate(copilot, turns=app.state.turns)
+                app.state.gate = Gate(copilot, turns=app.state.turns,
+                                      later=lambda work: later(app, work))
                 if slack_socket:
                     from copilot.channels.slack.socket import socket_mode
 

@@ -29,6 +29,9 @@ class Row:
     reason: str | None = None
 
 
+RowLike = Row | tuple[str, str, str, str | None, str, str | None]
+
+
 def in_holdout(campaign_id: str, member_id: str, share: float) -> bool:
     """The same member of the same campaign is always on the same side; across campaigns
     the split is independent, so one member is not always the one left out."""
@@ -38,21 +41,22 @@ def in_holdout(campaign_id: str, member_id: str, share: float) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < share
 
 
-def insert(conn: Connection, campaign_id: str, rows: Iterable[Row]) -> None:
+def insert(conn: Connection, campaign_id: str, rows: Iterable[RowLike]) -> None:
+    """Rows as `Row`s or plain (member, channel, store, staff, state, reason) tuples; the
+    driver's own bulk path, since 100 k rows through SQLAlchemy's parameter handling cost
+    more than the insert itself."""
+    raw: Any = conn.connection.driver_connection
+    values = ((campaign_id, *(tuple(r.__dict__.values()) if isinstance(r, Row) else r))
+              for r in rows)
     if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(
                 f"COPY campaign_recipients ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row((campaign_id, r.member_id, r.channel, r.store_id, r.staff_id,
-                                r.state, r.reason))
+            for v in values:
+                copy.write_row(v)
         return
-    batch = [{"c": campaign_id, "m": r.member_id, "ch": r.channel, "st": r.store_id,
-              "sf": r.staff_id, "s": r.state, "r": r.reason} for r in rows]
-    if batch:
-        conn.execute(text("INSERT INTO campaign_recipients (campaign_id, member_id, channel, "
-                          "store_id, staff_id, state, reason) VALUES (:c, :m, :ch, :st, :sf, "
-                          ":s, :r)"), batch)
+    raw.cursor().executemany(
+        f"INSERT INTO campaign_recipients ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        values)
 
 
 def counts(conn: Connection, campaign_id: str) -> dict[tuple[str, str], int]:

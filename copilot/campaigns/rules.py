@@ -60,10 +60,15 @@ def over_cap(received: Received, channel: str, at: datetime, rules: CampaignRule
     return None
 
 
-def unreachable(opt_out: bool, wecom_added: bool, channel: str) -> str | None:
+def unreachable(opt_out: bool, wecom_added: bool, channel: str, *, has_phone: bool = True,
+                has_wecom_id: bool = True) -> str | None:
     """Why a member cannot be sent to on `channel` at all, or None."""
     if opt_out:
         return "已退订营销消息"
     if channel == "wecom_customer" and not wecom_added:
         return "还没加企业微信"
+    if channel == "wecom_customer" and not has_wecom_id:
+        return "没有企业微信外部联系人 ID"
+    if channel == "sms" and not has_phone:
+        return "没有手机号"
     return None

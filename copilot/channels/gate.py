@@ -14,15 +14,16 @@ import logging
 import time
 import tomllib
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from copilot.agent.service import Copilot
 from copilot.agent.turn import TurnResult
+from copilot.campaigns.approvals import follow_ups
 from copilot.channels import identity, records
 from copilot.errors import UserError
 
@@ -88,12 +89,16 @@ class RateLimit:
 
 class Gate:
     def __init__(self, copilot: Copilot, limit: RateLimit | None = None,
-                 turns: Turns | None = None) -> None:
+                 turns: Turns | None = None,
+                 later: Callable[[Coroutine[Any, Any, Any]], Any] | None = None) -> None:
         self.copilot = copilot
         self.turns: Turns = turns or copilot  # or the agent worker processes
         self.state = copilot.state
         self.limit = limit or RateLimit(copilot.settings.channel_rate_per_min)
         self.today: Callable[[], date] = date.today  # replays and tests pin the day
+        # Work after the answer (the service's runner, which it drains on shutdown).
+        self.later = later or self._keep
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # Database work runs off the event loop, which also answers platform acks.
     async def staff_of(self, channel: str, user: str) -> str | None:
@@ -126,8 +131,29 @@ class Gate:
         turn_id = await asyncio.to_thread(
             records.record_turn, self.state, channel=inbound.channel, thread=inbound.thread,
             staff_id=staff, direct=inbound.direct, question=inbound.text, result=result)
+        self._after(result)
         return Outbound("answer", result.answer, staff_id=staff, result=result,
                         turn_id=turn_id)
+
+    def _after(self, result: TurnResult) -> None:
+        """Campaign decisions in the turn are news for others (its approvers, or its
+        requester): told in the background, whichever channel the decision came through
+        (imported here: notify uses the channel clients, which import this module)."""
+        news = follow_ups(result)
+        if not news:
+            return
+        from copilot.campaigns.notify import notify_approvers, notify_requester
+
+        for who, campaign_id in news:
+            tell = notify_approvers if who == "approvers" else notify_requester
+            self.later(tell(self.copilot.settings, self.state, self.copilot.members,
+                            campaign_id))
+
+    def _keep(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)  # held until done, so it is not garbage-collected halfway
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     async def rate(self, channel: str, user: str, turn_id: str, rating: int,
                    signed_in: bool = False) -> bool:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from copilot.data.access import load_user
 from copilot.data.store import MemberStore
@@ -67,6 +68,21 @@ def staff_for(state: StateStore, channel: str, external_id: str) -> str | None:
                             {"c": channel, "e": external_id}).scalar()
 
 
+def users_of(state: StateStore, channel: str, staff_ids: Iterable[str]) -> dict[str, str]:
+    """staff id -> their platform user id on `channel`, for staff who are linked: what a
+    campaign needs to act as the staff (a WeCom mass-send names its sender). A staff member
+    linked twice gets the most recent link, the account they moved to."""
+    wanted = sorted({s for s in staff_ids if s})
+    if not wanted:
+        return {}
+    query = text("SELECT staff_id, external_id FROM channel_identities WHERE channel = :c "
+                 "AND staff_id IN :staff ORDER BY created_at, external_id"
+                 ).bindparams(bindparam("staff", expanding=True))
+    with state.begin() as conn:
+        rows = conn.execute(query, {"c": _check_channel(channel), "staff": wanted}).all()
+    return {staff: user for staff, user in rows}
+
+
 def links(state: StateStore, staff_id: str | None = None) -> list[dict[str, object]]:
     where = "WHERE staff_id = :s" if staff_id else ""
     with state.begin() as conn:
@@ -115,4 +131,4 @@ def staff_for_token(state: StateStore, token: str) -> str | None:
 
 
 __all__ = ["CHANNELS", "issue_token", "link", "links", "revoke_tokens",
-           "staff_for", "staff_for_token", "unlink"]
+           "staff_for", "staff_for_token", "unlink", "users_of"]

@@ -238,8 +238,11 @@ class Judge:
         ctx = ToolContext(self.ctx.settings, self.ctx.members, self.ctx.state, caller,
                           today=today, knowledge=self.ctx.knowledge)
         for c in result.tool_calls:
-            if c.name in confirmed():
-                seen |= set(_numbers(c.error or ""))
+            if c.name in confirmed():  # ran once, after 确认: what it returned then
+                seen |= set(_numbers(c.error or "")) | set(_numbers(str(c.result or "")))
+                continue
+            if c.name in CREATES:
+                seen |= set(_numbers(str(c.result or "")))
                 continue
             args = {k: v for k, v in c.args.items() if k != "save_as"}
             outcome = run_tool(ctx, c.name, args)
@@ -251,7 +254,11 @@ class Judge:
 DATES = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月(?:\d{1,2}日)?|(?<!\d)\d{2}-\d{2}(?!\d)")
 
 
-IDS = re.compile(r"[((][0-9a-f]{12}[,,))]")  # a saved segment's id, sometimes all digits
+# A saved segment's id (12 hex, in brackets) or a campaign's (10 hex): sometimes all digits.
+IDS = re.compile(r"[((][0-9a-f]{12}[,,))]|(?<![0-9A-Za-z])[0-9a-f]{10}(?![0-9A-Za-z])")
+# Tools that create something: called again they would create another (a campaign with its
+# own random holdout), so their figures are checked against what the call itself returned.
+CREATES = {"schedule_campaign"}
 
 
 def _numbers(text: str) -> list[str]:

@@ -75,3 +75,11 @@ def test_rules_come_from_the_environment_and_bad_ones_are_refused(
     monkeypatch.setenv("COPILOT_CAMPAIGN_SEND_RATE", '{"sms": 0}')
     with pytest.raises(ValidationError):
         get_settings()
+
+
+def test_unreachable_needs_what_the_channel_sends_to() -> None:
+    assert unreachable(False, True, "wecom_customer", has_wecom_id=False) == (
+        "没有企业微信外部联系人 ID")
+    assert unreachable(False, True, "sms", has_phone=False) == "没有手机号"
+    assert unreachable(False, False, "sms", has_wecom_id=False) is None  # SMS needs neither
+    assert unreachable(True, True, "sms", has_phone=False) == "已退订营销消息"  # first reason

@@ -13,11 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Connection
 
 from copilot.analytics.facts import facts_as_of, facts_sql
 from copilot.campaigns import recipients
-from copilot.campaigns.recipients import Row, Window, in_holdout
+from copilot.campaigns.recipients import Window, in_holdout
 from copilot.campaigns.rules import Received, over_cap, unreachable
 from copilot.config import CampaignRules, MetricWindows
 from copilot.data.access import Access
@@ -29,35 +31,25 @@ from tools.segments.spec import SegmentSpec
 SAMPLE = 5
 
 
-@dataclass(frozen=True)
-class Member:
-    member_id: str
-    store_id: str
-    staff_id: str | None
-    name: str | None
-    phone: str | None
-    opt_out: bool
-    wecom_added: bool
-    wecom_id: bool  # has a WeCom external contact id
+COLUMNS = ["member_id", "store_id", "staff_id", "name", "phone", "opt_out", "wecom_added",
+           "has_wecom_id"]
 
 
 @dataclass
 class Audience:
     segment_size: int = 0  # members of the segment, opted-out ones included
-    rows: list[Row] = field(default_factory=list)
+    opted_out: int = 0
+    rows: list[tuple[str, str, str, str | None, str, str | None]] = field(default_factory=list)
     reach: Counter[str] = field(default_factory=Counter)  # channel → to send
     excluded: Counter[tuple[str, str]] = field(default_factory=Counter)  # (channel, why)
     holdout: int = 0  # members kept out on purpose
+    members_reached: int = 0
     stores: list[str] = field(default_factory=list)
     sample: list[tuple[str, str | None, str | None, str]] = field(default_factory=list)
 
-    @property
-    def members_reached(self) -> int:
-        return len({r.member_id for r in self.rows if r.state == "pending"})
-
 
 def members(conn: Connection, access: Access, spec: SegmentSpec, windows: MetricWindows,
-            today: datetime) -> list[Member]:
+            today: datetime) -> pd.DataFrame:
     """The segment's members (opted-out ones too) with what the rules need."""
     spec = spec.model_copy(update={"include_opted_out": True})
     facts, fparams = facts_sql(conn, today.date())
@@ -70,51 +62,60 @@ def members(conn: Connection, access: Access, spec: SegmentSpec, windows: Metric
     sql = (head + "\nSELECT m.member_id, m.store_id, m.staff_id, m.name, m.phone, m.opt_out, "
            "m.wecom_added, m.wecom_external_id IS NOT NULL AND m.wecom_external_id <> '' "
            "FROM s0 JOIN members m ON m.member_id = s0.member_id ORDER BY m.member_id")
-    return [Member(*r) for r in conn.execute(q.clause(sql), q.params).all()]
+    rows = conn.execute(q.clause(sql), q.params).all()
+    df = pd.DataFrame([tuple(r) for r in rows], columns=COLUMNS)
+    for flag in ("opt_out", "wecom_added", "has_wecom_id"):
+        df[flag] = df[flag].fillna(False).astype(bool)
+    df["has_phone"] = df["phone"].fillna("").str.strip() != ""
+    return df
 
 
-def plan(state: StateStore, campaign_id: str, found: list[Member], channels: list[str],
+def plan(state: StateStore, campaign_id: str, found: pd.DataFrame, channels: list[str],
          send_at: datetime, rules: CampaignRules, holdout_share: float) -> Audience:
-    out = Audience(segment_size=len(found))
-    window = Window(send_at.date())
+    """Every member once per channel: to send, kept out (holdout), or skipped and why.
+    The rules are called once per distinct case (not per member), so a 100 k audience
+    costs what its handful of cases cost, and the rules stay written in one place."""
+    out = Audience(segment_size=len(found), opted_out=int(found["opt_out"].sum()))
     with state.begin() as conn:
-        got = recipients.received(conn, channels, None, window)
-    stores: set[str] = set()
-    for m in found:
-        held = in_holdout(campaign_id, m.member_id, holdout_share)
-        kept = False
-        for channel in channels:
-            why = _why_not(m, channel, got, send_at, rules)
-            if why:
-                out.excluded[(channel, why)] += 1
-                out.rows.append(Row(m.member_id, channel, m.store_id, m.staff_id, "skipped",
-                                    why))
-                continue
-            kept = True
-            out.rows.append(Row(m.member_id, channel, m.store_id, m.staff_id,
-                                "holdout" if held else "pending"))
-            if not held:
-                out.reach[channel] += 1
-        if kept:
-            stores.add(m.store_id)
-            out.holdout += held
-            if not held and len(out.sample) < SAMPLE:
-                out.sample.append((m.member_id, mask_name(m.name), mask_phone(m.phone),
-                                   m.store_id))
-    out.stores = sorted(stores)
+        got = recipients.received(conn, channels, None, Window(send_at.date()))
+    held = found["member_id"].map(lambda m: in_holdout(campaign_id, m, holdout_share))
+    kept = pd.Series(False, index=found.index)
+    frames = []
+    for channel in channels:
+        why = _reasons(found, channel, got, send_at, rules)
+        ok = why.isna()
+        kept |= ok
+        state_col = np.where(ok, np.where(held, "holdout", "pending"), "skipped")
+        frames.append(pd.DataFrame({"member_id": found["member_id"], "channel": channel,
+                                    "store_id": found["store_id"],
+                                    "staff_id": found["staff_id"], "state": state_col,
+                                    "reason": why}))
+        out.reach[channel] = int((ok & ~held).sum())
+        for reason, n in why[~ok].value_counts().items():
+            out.excluded[(channel, str(reason))] = int(n)
+    rows = pd.concat(frames, ignore_index=True)
+    out.rows = list(rows.astype(object).where(rows.notna(), None).itertuples(index=False,
+                                                                            name=None))
+    out.holdout = int((kept & held).sum())
+    out.members_reached = int((kept & ~held).sum())
+    out.stores = sorted(found.loc[kept, "store_id"].unique().tolist())
+    sample = found[kept & ~held].head(SAMPLE)
+    out.sample = [(r.member_id, mask_name(r.name), mask_phone(r.phone), r.store_id)
+                  for r in sample.itertuples()]
     return out
 
 
-def _why_not(m: Member, channel: str, got: dict[tuple[str, str], tuple[int, int, int]],
-             at: datetime, rules: CampaignRules) -> str | None:
-    why = unreachable(m.opt_out, m.wecom_added, channel)
-    if why:
-        return why
-    if channel == "wecom_customer" and not m.wecom_id:
-        return "没有企业微信外部联系人 ID"
-    if channel == "sms" and not m.phone:
-        return "没有手机号"
-    counts = got.get((m.member_id, channel))
+def _reasons(found: pd.DataFrame, channel: str, got: dict[tuple[str, str], tuple[int, int, int]],
+             at: datetime, rules: CampaignRules) -> pd.Series:
+    """Why each member cannot get this channel's message (None: they can)."""
+    flags = ["opt_out", "wecom_added", "has_phone", "has_wecom_id"]
+    cases = {key: unreachable(key[0], key[1], channel, has_phone=key[2], has_wecom_id=key[3])
+             for key in found[flags].drop_duplicates().itertuples(index=False, name=None)}
+    why = pd.Series([cases[k] for k in found[flags].itertuples(index=False, name=None)],
+                    index=found.index, dtype=object)
+    counts = {m: c for (m, ch), c in got.items() if ch == channel}
     if counts:
-        return over_cap(Received(*counts), channel, at, rules)
-    return None
+        capped = {c: over_cap(Received(*c), channel, at, rules) for c in set(counts.values())}
+        by_member = found["member_id"].map(lambda m: capped.get(counts.get(m)))
+        why = why.where(why.notna(), by_member)
+    return why.where(why.notna(), None)

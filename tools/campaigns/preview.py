@@ -62,10 +62,10 @@ class CampaignPreview(ToolResult):
         moved = (f"(原定 {self.asked_at} 在免打扰时段内,已顺延)"
                  if self.asked_at != self.send_at else "")
         lines.append(f"发送时间:{self.send_at}{moved}")
-        cost = f"预计费用:{self.cost:,.2f} 元"
         if self.sms_segments:
-            cost += f"(短信每条 {self.sms_segments} 段计费)"
-        lines.append(cost)
+            lines.append(f"预计短信费用:{self.cost:,.2f} 元(每条按 {self.sms_segments} 段计费)")
+        else:
+            lines.append("预计费用:不产生按条计费的费用(企业微信、Slack 不按条收费)")
         if self.sample:
             lines.append("样本(已脱敏):" + ";".join(
                 f"{m.member_id} {m.name or ''} {m.phone or ''} {m.store_id}".replace("  ", " ")

@@ -84,7 +84,7 @@ def schedule_campaign(ctx: ToolContext, args: ScheduleArgs) -> CampaignPreview:
         names = lookups.member_names(conn, access, [args.text])
         region = _region(conn, user.region, user.store_id)
     warnings = _checked(args, names)
-    if not found:
+    if found.empty:
         raise UserError(f"分组“{seg.name}”现在没有会员,无法排期。可以刷新或换一个分组。",
                         f"Segment {seg.name!r} has no members now.")
     campaign_id = store.new_id()
@@ -107,7 +107,7 @@ def schedule_campaign(ctx: ToolContext, args: ScheduleArgs) -> CampaignPreview:
     segments = measure(args.text, "sms").segments if "sms" in args.channels else None
     return CampaignPreview(
         campaign_id=campaign_id, name=name, state=campaign.state, segment=seg.name,
-        segment_size=plan.segment_size, opted_out=sum(m.opt_out for m in found),
+        segment_size=plan.segment_size, opted_out=plan.opted_out,
         members_reached=plan.members_reached,
         reach=[Reach(channel=ch, members=plan.reach[ch],
                      excluded={r: n for (c, r), n in plan.excluded.most_common() if c == ch})

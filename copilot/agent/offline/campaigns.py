@@ -38,16 +38,18 @@ def schedule_args(sig: Signals, base: dict[str, Any]) -> tuple[dict[str, Any], s
             args.setdefault("channels", ["sms"])
     if (saved := result.get("saved")) and not args.get("segment"):
         args["segment"] = saved["name"]  # right after saving a segment
-    if m := _first("segment", sig.raw):
-        args["segment"] = m.group(1).strip()
+    rest = sig.raw  # what the message says besides the text to send
     if m := _first("text", sig.raw):
         args["text"] = m.group(1).strip()
-    if channels := [c for c in ("sms", "wecom_group", "slack_dm") if _first(f"channel_{c}",
-                                                                             sig.text)]:
+        rest = sig.raw[:m.start()] + " " + sig.raw[m.end():]
+    if m := _first("segment", rest):
+        args["segment"] = m.group(1).strip()
+    if channels := [c for c in ("sms", "wecom_group", "slack_dm")
+                    if _first(f"channel_{c}", rest.lower())]:
         args["channels"] = channels
-    if m := _first("send_at", sig.raw):
+    if m := _first("send_at", rest):
         args["send_at"] = re.sub(r"\s+", "", m.group(0))
-    if m := _first("holdout", sig.raw):
+    if m := _first("holdout", rest):
         args["holdout_share"] = min(0.5, int(m.group(1)) / 100)
     missing = next((k for k in ("segment", "text") if not args.get(k)), None)
     return args, missing

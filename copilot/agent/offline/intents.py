@@ -40,6 +40,8 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     for tool in ("delete_segment", "refresh_segment", "list_segments"):
         if _is(tool, sig) and not _strong_howto(sig):  # "怎么删除分组" asks how
             return tool, True
+    if _is("recurring_campaign", sig) and not how:
+        return "recurring_campaign", True
     for tool in ("approve_campaign", "cancel_campaign", "campaign_review", "campaign_status"):
         if _is(tool, sig) and not _strong_howto(sig):  # "活动怎么复盘" asks how
             return tool, True

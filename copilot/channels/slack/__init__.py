@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from copilot.channels.background import later
 from copilot.channels.gate import Gate
+from copilot.channels.slack import campaigns
 from copilot.channels.slack.listeners import Runtime, register
 from copilot.config import Settings
 
@@ -26,6 +27,7 @@ def build_bolt(settings: Settings, runtime: Any) -> AsyncApp:
                     signing_secret=settings.slack_signing_secret or "",
                     process_before_response=False, ssl_check_enabled=True)
     register(bolt, runtime)
+    campaigns.register(bolt, runtime)  # 通过 / 驳回 on campaign approval DMs
     return bolt
 
 

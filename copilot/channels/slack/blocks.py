@@ -17,6 +17,7 @@ SECTION_MAX = 2900  # Slack allows 3000 characters in a section's text
 MAX_BLOCKS = 50
 CONFIRM, CANCEL = "copilot_confirm", "copilot_cancel"
 FEEDBACK_UP, FEEDBACK_DOWN = "copilot_feedback_up", "copilot_feedback_down"
+CAMPAIGN_APPROVE, CAMPAIGN_REJECT = "campaign_approve", "campaign_reject"
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -77,3 +78,21 @@ def decided_blocks(text: str, who: str) -> list[dict[str, Any]]:
     """The message after a button press: the buttons give way to who decided what."""
     return [_plain(text), {"type": "context", "elements": [
         {"type": "plain_text", "text": who, "emoji": True}]}]
+
+
+def approval_blocks(lines: list[str], campaign_id: str) -> list[dict[str, Any]]:
+    """A campaign waiting for this approver: its summary, 通过 / 驳回 (value: the id only;
+    whether the presser may decide is checked when the press arrives)."""
+    body = "有一个活动等你审批:\n" + "\n".join(lines)
+    warn = "驳回后活动会被取消,发起人会收到通知。"
+    return [_plain(body[:SECTION_MAX]), {
+        "type": "actions", "block_id": "campaign_approval", "elements": [
+            {"type": "button", "action_id": CAMPAIGN_APPROVE, "style": "primary",
+             "value": campaign_id, "text": {"type": "plain_text", "text": "通过"}},
+            {"type": "button", "action_id": CAMPAIGN_REJECT, "style": "danger",
+             "value": campaign_id, "text": {"type": "plain_text", "text": "驳回"},
+             "confirm": {"title": {"type": "plain_text", "text": "驳回这个活动?"},
+                         "text": {"type": "plain_text", "text": warn},
+                         "confirm": {"type": "plain_text", "text": "驳回"},
+                         "deny": {"type": "plain_text", "text": "再想想"}}},
+        ]}]

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from copilot.channels.web import api, auth, charts, pages
+from copilot.channels.web import api, auth, campaigns, charts, pages
 from copilot.config import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -25,7 +25,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     tokens live in the state database (`copilot staff token`), charts under data_dir."""
     app.add_exception_handler(auth.NotSignedIn, auth.not_signed_in)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
-    for router in (auth.router, pages.router, api.router, charts.router):
+    for router in (auth.router, pages.router, api.router, charts.router, campaigns.router):
         app.include_router(router)
 
     @app.get("/console", include_in_schema=False)

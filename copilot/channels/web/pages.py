@@ -1,4 +1,5 @@
-"""The console's pages: chat and the supervisor dashboard (sign-in lives in auth.py)."""
+"""The console's pages: chat and the supervisor dashboard (sign-in lives in auth.py,
+campaign approval and the campaign list in campaigns.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from copilot.channels.web import dashboard
+from copilot.channels.web import campaigns, dashboard
 from copilot.channels.web.auth import SignedIn
 from copilot.channels.web.templating import page
 from copilot.errors import UserError
@@ -40,5 +41,12 @@ async def dashboard_page(request: Request, user: SignedIn, store: str | None = N
         notice, day = exc.zh, dashboard.parse_today(None)
     board = await run_in_threadpool(dashboard.build, copilot, user, store=store, month=month,
                                     today=day)
-    return page(request, "dashboard.html",
-                {"board": board, "notice": notice or board.notice, "today": keep}, user=user)
+    waiting = await run_in_threadpool(campaigns.waiting_for, request, user)
+    flash = campaigns.take_flash(request)  # the outcome of an approval form just sent
+    shown = " ".join(n for n in (flash, notice or board.notice) if n) or None
+    response = page(request, "dashboard.html",
+                    {"board": board, "notice": shown, "today": keep, "waiting": waiting,
+                     "back": str(request.url.path) + (f"?{request.url.query}"
+                                                      if request.url.query else "")},
+                    user=user)
+    return campaigns.forget_flash(response)

@@ -20,11 +20,13 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from copilot.api import create_app
+from copilot.campaigns import store
 from copilot.channels import records
 from copilot.channels.render import metric_table
 from copilot.config import Settings
 from copilot.data.store import MemberStore
 from copilot.state.db import StateStore
+from tests.campaigns.test_approvals import waiting
 from tests.channels.web.conftest import DAY, Token
 from tests.conftest import _services_required
 from tests.tools.fixtures import make_ctx
@@ -145,4 +147,19 @@ def test_dashboard_shows_the_charts(page: Page, live: str, token: Token) -> None
         page.wait_for_function(f"() => document.querySelector('{chart}').complete")
         width = page.eval_on_selector(chart, "img => img.naturalWidth")
         assert width > 0, f"{chart} did not load"
-    assert "活动审批(活动功能上线后显示)" in page.locator("#campaigns").inner_text()
+    assert "没有待你审批的活动" in page.locator("#campaigns").inner_text()
+
+
+def test_a_supervisor_approves_a_campaign_on_the_dashboard(
+        page: Page, live: str, token: Token, settings: Settings,
+        chain_store: MemberStore) -> None:
+    state = StateStore.from_settings(settings)
+    cid = waiting(state, chain_store)
+    _sign_in(page, live, token("E05"), f"/console/dashboard?today={DAY}")
+    item = page.locator(f"#campaigns .approval[data-campaign='{cid}']")
+    assert "周六会员日" in item.inner_text() and "赵敏(E03)" in item.inner_text()
+    item.locator("button", has_text="通过").click()
+    page.wait_for_url(f"{live}/console/dashboard?today={DAY}")
+    assert "已通过活动“周六会员日”" in page.locator(".notice").inner_text()
+    assert "没有待你审批的活动" in page.locator("#campaigns").inner_text()
+    assert store.get(state, cid).state == "scheduled"
