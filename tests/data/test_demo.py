@@ -83,6 +83,9 @@ def test_ids_and_values(small: DemoFrames) -> None:
     assert 0.03 < m["birthday"].isna().mean() < 0.13
     assert 0.02 < m["staff_id"].isna().mean() < 0.09
     assert 0.35 < m["wecom_added"].mean() < 0.9 and 0.01 < m["opt_out"].mean() < 0.1
+    wecom_ids = m.loc[m["wecom_added"], "wecom_external_id"]
+    assert m.loc[~m["wecom_added"], "wecom_external_id"].isna().all()
+    assert wecom_ids.str.fullmatch(r"wm[0-9a-f]{30}").all() and wecom_ids.is_unique
     assert (m["points"] >= 0).all() and m["joined_at"].is_monotonic_increasing
     assert set(m["tier"]) == set(TIERS)
     assert set(tx["channel"]) <= {"store", "miniapp", "wecom", "live"}

@@ -135,9 +135,9 @@ def test_english_headers_load_with_the_right_values(store, tmp_path):
                              ("E3", "王五", None, "supervisor", "华东")]
     assert data["members"] == [
         ("M1", "小明", "13800138000", "男", date(1990, 1, 5), datetime(2023, 1, 5, 10), "S1",
-         "E1", "gold", 1200, True, False, None),
+         "E1", "gold", 1200, True, False, None, None),
         ("M2", "小红", None, None, None, datetime(2023, 2, 1), "S2", None, None, 0, False, False,
-         None),
+         None, None),
     ]
     assert data["products"] == [("P1", "羊毛衫", "针织", Decimal("399.00")),
                                 ("P2", "围巾", "配饰", None)]
@@ -178,9 +178,9 @@ def check_chinese_contents(store: MemberStore) -> None:
     assert [r[3] for r in data["staff"]] == ["staff", "store_manager"]
     assert data["members"] == [
         ("M1", "小明", "13800138000", "男", date(1990, 1, 5), datetime(2023, 1, 5, 10), "S1",
-         "E1", "金卡", 1200, True, False, None),
+         "E1", "金卡", 1200, True, False, None, None),
         ("M2", "小红", "13900139000", "女", date(1991, 2, 3), datetime(2023, 2, 1), "S1", None,
-         None, 0, True, True, None),
+         None, 0, True, True, None, None),
     ]
     assert data["transactions"] == [
         ("T1", "M1", "S1", "E1", datetime(2024, 1, 5, 14, 30), Decimal("1299.50"), 2, "store"),
@@ -222,7 +222,8 @@ def test_xlsx_first_sheet_with_excel_dates_and_numbers(store, tmp_path):
     assert report.file("members").loaded == 2 and report.ok
     data = contents(store)["members"]
     assert data[0] == ("1001", "小明", "13800138000", "男", date(1990, 1, 5),
-                       datetime(2023, 1, 5, 10), "S1", "E1", "金卡", 1200, True, False, None)
+                       datetime(2023, 1, 5, 10), "S1", "E1", "金卡", 1200, True, False, None,
+                       None)
     assert data[1][:5] == ("1002", "小红", "13900139000", "女", date(1991, 2, 3))
 
 
@@ -616,7 +617,7 @@ def test_partial_reimport_keeps_columns_the_file_does_not_have(store, tmp_path):
     row = contents(store)["members"][0]
     # points changed; name, phone, birthday, staff, tier and the opt-out are kept
     assert row == ("M1", "小明", "13800138000", "男", date(1990, 1, 5),
-                   datetime(2023, 1, 5, 10), "S1", "E1", "gold", 1500, True, True, None)
+                   datetime(2023, 1, 5, 10), "S1", "E1", "gold", 1500, True, True, None, None)
 
 
 def test_full_width_digits_and_decimal_commas(store, tmp_path):

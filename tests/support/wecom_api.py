@@ -4,11 +4,12 @@ The WeCom channel is tested through its real HTTP client against this instead of
 the token has to be fetched with the right corp id and secret and sent on every call, a
 token the server did not issue (or has expired) is refused with WeCom's errcodes, markdown
 over WeCom's size limits is refused, uploads are parsed as multipart like the real API does.
-Every request is recorded.
+Every request is recorded. Customer mass-sends (externalcontact/*) are in `.groupmsg`.
 
     with WeComServer() as wecom:
         settings = settings.model_copy(update={"wecom_api_url": wecom.url, ...})
         wecom.expire_token()  # the next API call answers 42001, as an expired token does
+        wecom.faults.fail_next("externalcontact/add_msg_template", -1)  # system busy, once
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.support import wecom_groupmsg
+from tests.support.faults import Faults
 
 JSON = dict[str, Any]
 APP_MARKDOWN_LIMIT = 2048  # message/send markdown.content, bytes
@@ -69,6 +73,8 @@ class WeComServer:
         self._ids = itertools.count(1)
         self._expire_next = 0
         self._robot_failures: list[tuple[int, JSON]] = []  # (HTTP status, body), in order
+        self.faults = Faults("/cgi-bin/", _err)  # errors and lost replies, per API
+        self.groupmsg = wecom_groupmsg.GroupMsgBook()
         self._release = threading.Event()
         self._release.set()
         self._hold_limit = 15.0
@@ -149,7 +155,10 @@ class WeComServer:
             return 200, self._gettoken(query)
         if path == "/cgi-bin/webhook/send" and method == "POST":
             return self._webhook(query, body)
-        handlers = {"/cgi-bin/message/send": self._send, "/cgi-bin/media/upload": self._upload}
+        handlers: dict[str, Callable[[dict[str, str], Any], JSON]] = {
+            "/cgi-bin/message/send": self._send, "/cgi-bin/media/upload": self._upload,
+            **{f"/cgi-bin/{p}": (lambda q, b, p=p: self.groupmsg.answer(p, b))
+               for p in wecom_groupmsg.PATHS}}
         if path not in handlers or method != "POST":
             return 404, {"errcode": 404, "errmsg": f"no such API: {method} {path}"}
         token = query.get("access_token", "")
@@ -160,7 +169,8 @@ class WeComServer:
                 return 200, _err(42001, "access_token expired")
             if token not in self._valid:
                 return 200, _err(40014, "invalid access_token")
-        return 200, handlers[path](query, body)
+        instead = self.faults.answer_instead(path)
+        return 200, instead if instead is not None else handlers[path](query, body)
 
     def _gettoken(self, query: dict[str, str]) -> JSON:
         if query.get("corpid") != self.corp_id or query.get("corpsecret") != self.secret:
@@ -277,6 +287,9 @@ def _handler_for(server: WeComServer) -> type[BaseHTTPRequestHandler]:
             with server._lock:
                 server.calls.append(Call(self.command, parts.path, query, body, payload,
                                          payload.get("errcode") if status == 200 else None))
+            if server.faults.drop_reply(parts.path):
+                self.close_connection = True  # done, but the caller never hears of it
+                return
             data = json.dumps(payload, ensure_ascii=False).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

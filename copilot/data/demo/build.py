@@ -150,6 +150,7 @@ def _frames(sim: _Simulation) -> DemoFrames:
     profiles = make_profiles(sim.tags_rng, sim.cohort, sim.tickets, sim.cents, cal)
     members["note"] = profiles.notes
     member_ids = members["member_id"].to_numpy(dtype=object)
+    members["wecom_external_id"] = fr.wecom_external_ids(member_ids, sim.cohort.wecom)
     tx = fr.transactions_frame(sim.tickets, cal.start, sim.cents, member_ids, store_ids,
                                staff_ids)
     items = fr.line_items_frame(sim.lines, tx["tx_id"].to_numpy(dtype=object),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import numpy as np
@@ -17,6 +18,7 @@ TIER_THRESHOLDS: tuple[tuple[float, str], ...] = (
     (20_000.0, "钻石卡"), (8_000.0, "金卡"), (2_000.0, "银卡"), (0.0, "普卡"),
 )
 REDEEMING_SHARE = 0.45  # members who have spent some points
+WECOM_ID_PREFIX = "wm"  # WeCom's external_userid: "wm"/"wo" + 30 characters, 32 in all
 
 
 def ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
@@ -51,6 +53,19 @@ def points(rng: np.random.Generator, spend_total: np.ndarray) -> np.ndarray:
     used = np.where(rng.random(len(spend_total)) < REDEEMING_SHARE,
                     rng.uniform(0.1, 0.7, len(spend_total)), 0.0)
     return np.floor(spend_total * (1.0 - used)).astype(np.int64)
+
+
+def wecom_external_ids(member_ids: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """A WeCom-shaped external_userid for members who added the store's WeCom, None otherwise.
+
+    Derived from the member id alone, not from a random stream, so it stays the same when
+    the generator's other parts change, and drawing it shifts no other figure of the demo.
+    """
+    out = np.full(len(member_ids), None, dtype=object)
+    for i in np.flatnonzero(added):
+        digest = hashlib.blake2b(str(member_ids[i]).encode(), digest_size=15).hexdigest()
+        out[i] = WECOM_ID_PREFIX + digest
+    return out
 
 
 def members_frame(

@@ -82,6 +82,9 @@ MEMBERS = FileSpec("members", "members", "member_id", "会员", "members", (
     Column("wecom_added", "bool", "已加企微", "WeCom added"),
     Column("opt_out", "bool", "退订营销", "opted out"),
     Column("note", "text", "备注", "note", False, 500),
+    # WeCom's external_userid (what customer mass-sends address); kept exactly as given,
+    # it is case-sensitive. Empty for members who have not added the store's WeCom.
+    Column("wecom_external_id", "text", "企微外部联系人ID", "WeCom external id", False, 64),
 ))
 
 PRODUCTS = FileSpec("products", "products", "sku", "商品", "products", (
