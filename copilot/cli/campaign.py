@@ -15,6 +15,7 @@ from typing import Any
 import typer
 from rich.text import Text
 
+from copilot.analytics.period import parse_day
 from copilot.cli.common import console, err_console, open_store, settings, user_errors
 from copilot.data.access import Caller, load_user
 from copilot.errors import UserError
@@ -29,14 +30,17 @@ YES = typer.Option(False, "--yes", "-y", help="不再询问,直接执行")
 ID = typer.Argument(..., help="活动编号(10 位)或名称")
 
 
-def _run(as_user: str | None, tool: str, args: dict[str, Any], as_json: bool) -> ToolOutcome:
+def _run(as_user: str | None, tool: str, args: dict[str, Any], as_json: bool,
+         today: str | None = None) -> ToolOutcome:
     cfg = settings()
     members = open_store(cfg)
     with members.read() as conn:
         user = load_user(conn, as_user or cfg.staff_id)
     ctx = ToolContext(settings=cfg, members=members, state=StateStore.from_settings(cfg),
                       caller=Caller(user, direct=True, channel="cli"),
-                      today=cfg.campaign.now().date(),  # the stores' day, not the server's
+                      # the stores' day, not the server's
+                      today=parse_day(today, "今天", "today") if today else
+                      cfg.campaign.now().date(),
                       lang=cfg.language)
     outcome = run_tool(ctx, tool, args)
     if as_json:
@@ -132,11 +136,13 @@ def cancel(campaign: str = ID, reason: str | None = typer.Option(None, "--reason
 @user_errors
 def review(campaign: str = ID, days: int = typer.Option(14, "--days", help="复盘窗口天数"),
            cost: float | None = typer.Option(None, "--cost", help="其他成本(元),如优惠让利"),
+           today: str | None = typer.Option(None, "--today",
+                                            help="把哪天当作今天 YYYY-MM-DD(回看过去的某天)"),
            as_user: str | None = AS, as_json: bool = JSON) -> None:
     """活动复盘:发送组与对照组的购买转化、提升、增量销售、ROI 和自然转化率。"""
     args = {"campaign": campaign, "window_days": days, "cost": cost}
     _run(as_user, "campaign_review", {k: v for k, v in args.items() if v is not None},
-         as_json)
+         as_json, today)
 
 
 @app.command("simulate")

@@ -90,6 +90,10 @@ def schedule_campaign(ctx: ToolContext, args: ScheduleArgs) -> CampaignPreview:
     campaign_id = store.new_id()
     plan = audience.plan(ctx.state, campaign_id, found, list(args.channels), when.at,
                          ctx.settings.campaign, args.holdout_share)
+    if not plan.members_reached and plan.holdout:
+        raise UserError(f"可触达的 {plan.holdout:,} 人都被随机分进了对照组,没有人会收到。"
+                        "人数太少时请减小对照组比例,或换一个更大的分组。",
+                        "Everyone reachable fell into the holdout; lower holdout_share.")
     if not plan.members_reached:
         why = "、".join(f"{r} {n:,}" for (_, r), n in plan.excluded.most_common(4))
         raise UserError(f"分组“{seg.name}”的 {len(found):,} 位会员这次都发不到({why}),"

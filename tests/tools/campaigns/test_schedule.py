@@ -112,14 +112,25 @@ def test_frequency_caps_count_what_was_already_sent(settings, chain_store, gold)
     assert later.ok and later.result.members_reached == 2
 
 
-def test_holdout_is_kept_out_and_stable(settings, chain_store, gold) -> None:
+def test_holdout_is_kept_out_and_stable(settings, chain_store, gold, monkeypatch) -> None:
+    # ids for which the 50% split keeps one of M01/M02 out, and for which it keeps both
+    one = next(f"{i:010x}" for i in range(1000)
+               if recipients.in_holdout(f"{i:010x}", "M01", 0.5)
+               != recipients.in_holdout(f"{i:010x}", "M02", 0.5))
+    both = next(f"{i:010x}" for i in range(1000)
+                if recipients.in_holdout(f"{i:010x}", "M01", 0.5)
+                and recipients.in_holdout(f"{i:010x}", "M02", 0.5))
+    monkeypatch.setattr(store, "new_id", lambda: both)
+    nobody = _schedule(settings, chain_store, channels=["sms"], holdout_share=0.5)
+    assert not nobody.ok and "都被随机分进了对照组" in nobody.error
+    monkeypatch.setattr(store, "new_id", lambda: one)
     out = _schedule(settings, chain_store, channels=["sms"], holdout_share=0.5)
     assert out.ok, out.error
     rows = _rows(settings, out.result.campaign_id)
     held = {m for (m, _), (st, _) in rows.items() if st == "holdout"}
     assert held == {m for m in ("M01", "M02")
                     if recipients.in_holdout(out.result.campaign_id, m, 0.5)}
-    assert out.result.holdout == len(held) and out.result.members_reached == 2 - len(held)
+    assert len(held) == 1 and out.result.holdout == 1 and out.result.members_reached == 1
 
 
 def test_above_the_approval_size_it_needs_a_supervisor(settings, chain_store, gold) -> None:
