@@ -2,8 +2,12 @@
 
 The Slack adapter talks to it through the real slack_sdk client (base_url pointed here), as
 bolt-python's own tests do with their mock server, so no test reaches slack.com. Methods
-answer like Slack: chat.postMessage gives a ts, files_upload_v2's three steps work (the
-upload URL points back here), auth.test names the bot.
+answer like Slack: chat.postMessage gives a ts and keeps the message (metadata included) in
+its channel's history, conversations.open opens a DM ("D" + the user id),
+conversations.history pages through a channel newest first (metadata only with
+include_all_metadata), files_upload_v2's three steps work (the upload URL points back
+here), auth.test names the bot. `fail(method, error)` makes the next call of a method
+answer with that error (HTTP 429 for "ratelimited"), once per call.
 """
 
 from __future__ import annotations
@@ -39,8 +43,10 @@ class SlackAPI:
         self.calls: list[Call] = []
         self.uploads: list[bytes] = []
         self.socket_url: str | None = None  # where apps.connections.open sends Socket Mode
+        self.history: dict[str, list[dict[str, Any]]] = {}  # channel → messages, oldest first
+        self._failures: dict[str, list[str]] = {}
         self._lock = threading.Lock()
-        self._ts = 1_700_000_000
+        self._ts = int(time.time())  # messages are recent, as history searches expect
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -72,6 +78,45 @@ class SlackAPI:
         raise AssertionError(f"{method}: {len(self.of(method))} calls, wanted {count}; "
                              f"seen {[c.method for c in self.calls]}")
 
+    def fail(self, method: str, error: str, times: int = 1) -> None:
+        """The next `times` calls of `method` answer {"ok": false, "error": error}."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend([error] * times)
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """Messages posted to `channel`, oldest first."""
+        with self._lock:
+            return list(self.history.get(channel, []))
+
+    def _failure(self, method: str) -> str | None:
+        with self._lock:
+            queued = self._failures.get(method)
+            return queued.pop(0) if queued else None
+
+    def _post(self, params: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {"type": "message", "user": BOT_USER,
+                                   "text": params.get("text", ""), "ts": self._next_ts()}
+        if isinstance(params.get("metadata"), dict):
+            message["metadata"] = params["metadata"]
+        with self._lock:
+            self.history.setdefault(str(params.get("channel")), []).append(message)
+        return {"ok": True, "channel": params.get("channel"), "ts": message["ts"],
+                "message": message}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, `limit` a page, the cursor is the offset of the next page."""
+        with_meta = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
+        oldest = float(params.get("oldest") or 0)
+        with self._lock:
+            found = [m for m in reversed(self.history.get(str(params.get("channel")), []))
+                     if float(m["ts"]) > oldest]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        page = [m if with_meta else {k: v for k, v in m.items() if k != "metadata"}
+                for m in found[start:start + limit]]
+        more = start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
     def _next_ts(self) -> str:
         with self._lock:
             self._ts += 1
@@ -81,9 +126,15 @@ class SlackAPI:
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1",
                     "user": "copilot", "team": "demo"}
-        if method in ("chat.postMessage", "chat.update"):
+        if method == "chat.postMessage":
+            return self._post(params)
+        if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"),
                     "ts": params.get("ts") or self._next_ts(), "message": {}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{params.get('users', '')}"}}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "apps.connections.open" and self.socket_url:
             return {"ok": True, "url": self.socket_url}
         if method == "chat.postEphemeral":
@@ -117,12 +168,17 @@ class SlackAPI:
                     params.update(json.loads(raw or b"{}"))
                 else:
                     params.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
-                for key in ("blocks", "files"):
+                for key in ("blocks", "files", "metadata"):
                     if isinstance(params.get(key), str):
                         params[key] = json.loads(params[key])
                 auth = self.headers.get("Authorization", "")
                 with api._lock:
                     api.calls.append(Call(method, params, auth.removeprefix("Bearer ") or None))
+                error = api._failure(method)
+                if error is not None:
+                    body = json.dumps({"ok": False, "error": error}).encode()
+                    self._send(429 if error == "ratelimited" else 200, body, "application/json")
+                    return
                 body = json.dumps(api._answer(method, params)).encode()
                 self._send(200, body, "application/json")
 

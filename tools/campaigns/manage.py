@@ -121,13 +121,23 @@ def campaign_status(ctx: ToolContext, args: StatusArgs) -> CampaignStatus | Camp
         with ctx.state.begin() as conn:
             counts = recipients.counts(conn, c.campaign_id)
             why = recipients.reasons(conn, c.campaign_id)
-        return status(c, counts, why, store.history(ctx.state, c.campaign_id))
+        notes = _wecom_tasks(ctx, c) if set(c.channels) & {"wecom_customer",
+                                                            "wecom_group"} else []
+        return status(c, counts, why, store.history(ctx.state, c.campaign_id), notes)
     states = ["pending_approval"] if args.awaiting_me else []
     found = store.list_for(ctx.state, user, states)
     if args.awaiting_me:
         found = [c for c in found if c.created_by != user.staff_id]
     lines: list[CampaignLine] = [line(c) for c in found]
     return CampaignList(campaigns=lines, awaiting_me=args.awaiting_me)
+
+
+def _wecom_tasks(ctx: ToolContext, c: Campaign) -> list[str]:
+    """WeCom sends wait for each staff member to confirm their task in WeCom."""
+    from copilot.campaigns.dispatch.channels.wecom_status import summary
+
+    line = summary(ctx.state, c.campaign_id).line()
+    return [line] if line else []
 
 
 TOOLS = [

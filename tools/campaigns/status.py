@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from copilot.campaigns.lifecycle import STATE_ZH, Campaign
 from tools.base import ToolResult
@@ -65,6 +65,7 @@ class CampaignStatus(ToolResult):
     progress: list[Progress]
     reasons: list[tuple[str, int]]
     history: list[Event]
+    notes: list[str] = Field(default_factory=list)  # e.g. staff yet to confirm in WeCom
 
     def text(self, lang: str = "zh") -> str:
         c = self.campaign
@@ -73,6 +74,7 @@ class CampaignStatus(ToolResult):
         for p in self.progress:
             shown = "、".join(f"{_RECIPIENT_ZH.get(k, k)} {v:,}" for k, v in p.counts.items())
             lines.append(f"- {CHANNEL_ZH.get(p.channel, p.channel)}:{shown}")
+        lines += self.notes
         if self.reasons:
             lines.append("未发送原因:" + "、".join(f"{r} {n:,}" for r, n in self.reasons))
         lines.append("记录:" + ";".join(
@@ -82,12 +84,13 @@ class CampaignStatus(ToolResult):
 
 
 def status(c: Campaign, counts: dict[tuple[str, str], int], reasons: list[tuple[str, int]],
-           history: list[dict[str, Any]]) -> CampaignStatus:
+           history: list[dict[str, Any]], notes: list[str]) -> CampaignStatus:
     order = list(_RECIPIENT_ZH)
     progress = [Progress(channel=ch, counts={
         st: counts[(ch, st)] for st in order if (ch, st) in counts}) for ch in c.channels]
     return CampaignStatus(
         campaign=line(c), holdout_share=c.holdout_share, progress=progress, reasons=reasons,
+        notes=notes,
         history=[Event(at=_minute(e["at"]), actor=e["actor"], action=e["action"],
                        note=e["note"]) for e in history])
 

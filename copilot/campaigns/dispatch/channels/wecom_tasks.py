@@ -175,3 +175,11 @@ def drop(state: StateStore, key: TaskKey) -> None:
     with state.begin() as conn:
         conn.execute(text(f"DELETE FROM wecom_tasks WHERE {_WHERE} AND state <> '{CREATED}' "
                           f"AND state <> '{SENT}'"), key.params())
+
+
+def waiting_campaigns(state: StateStore) -> list[str]:
+    """Campaigns with a task its staff member has not confirmed in WeCom yet."""
+    with state.begin() as conn:
+        return [r[0] for r in conn.execute(text(
+            "SELECT DISTINCT campaign_id FROM wecom_tasks WHERE state = :s ORDER BY 1"),
+            {"s": CREATED})]
