@@ -77,7 +77,7 @@ class SimulationSummary:
 
 
 def simulate_responses(settings: Settings, campaign_id: str, *, seed: int = 7,
-                       lift: float = 1.0, days: int = 14, base_rate: float = 0.03
+                       lift: float = 0.3, days: int = 14, base_rate: float = 0.03
                        ) -> SimulationSummary:
     """Write simulated purchases for the campaign's sent and held-out members.
 

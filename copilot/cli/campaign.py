@@ -149,12 +149,14 @@ def review(campaign: str = ID, days: int = typer.Option(14, "--days", help="复�
 @user_errors
 def simulate(campaign: str = typer.Argument(..., help="活动编号"),
              seed: int = typer.Option(7, "--seed"),
-             days: int = typer.Option(14, "--days", help="模拟发送后多少天的消费")) -> None:
+             days: int = typer.Option(14, "--days", help="模拟发送后多少天的消费"),
+             lift: float = typer.Option(0.3, "--lift",
+                                        help="收到的会员比平时多买的比例,0.3 = 多 30%")) -> None:
     """(仅演示数据)模拟活动发出后的顾客购买,让复盘有数可看。"""
     from copilot.campaigns.simulate import simulate_responses
 
-    console.print(str(simulate_responses(settings(), campaign.strip(), seed=seed, days=days)),
-                  markup=False, highlight=False, soft_wrap=True)
+    done = simulate_responses(settings(), campaign.strip(), seed=seed, days=days, lift=lift)
+    console.print(str(done), markup=False, highlight=False, soft_wrap=True)
 
 
 def _read(file: Path | None) -> str:

@@ -14,13 +14,16 @@ Target (issue 7): ≤ 2 s for 100 k members. Peer, in the same process on the sa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from copilot.campaigns import recipients
 from copilot.config import get_settings
@@ -31,6 +34,7 @@ from tools.base import ToolContext
 from tools.runner import run_tool
 
 TODAY = END + timedelta(days=1)
+TARGET = 100_000  # members in the campaign's segment
 TEXT = "【朝阳店】本周六会员日,会员专享满500减80,到店出示会员码即可享受。回T退订"
 
 
@@ -45,13 +49,19 @@ def main(argv: list[str] | None = None) -> None:
     with members.read() as conn:
         admin = load_user(conn, conn.execute(text(
             "SELECT MIN(staff_id) FROM staff WHERE role = 'admin'")).scalar_one())
-        # the region whose members, opted-out ones aside, come closest to 100 k
-        region = conn.execute(text(
-            "SELECT s.region FROM members m JOIN stores s ON s.store_id = m.store_id "
-            "GROUP BY s.region ORDER BY ABS(COUNT(*) - 100000) LIMIT 1")).scalar_one()
-    spec = {"regions": [region]}
+        # stores in id order until their members reach 100 k (the whole set on small data)
+        counts = conn.execute(text("SELECT store_id, COUNT(*) FROM members GROUP BY store_id "
+                                   "ORDER BY store_id")).all()
+    stores, total = [], 0
+    for store_id, n in counts:
+        if total >= TARGET:
+            break
+        stores.append(store_id)
+        total += n
+    spec = {"stores": stores}
+    where = f"{len(stores)} stores {stores[0]}…{stores[-1]}"
     for label, url in [("SQLite", None), *([("PostgreSQL", args.pg)] if args.pg else [])]:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, _schema(url) as url:
             cfg = get_settings(data_dir=Path(tmp), database_url=members.url.render_as_string(
                 hide_password=False), state_url=url)
             state = StateStore.from_settings(cfg)
@@ -73,13 +83,31 @@ def main(argv: list[str] | None = None) -> None:
                 ours.append(time.perf_counter() - t0)
                 assert out.ok, out.error
                 reached = out.result.members_reached  # type: ignore[union-attr]
-            print(f"{label} state · segment {size:,} members ({region}), "
+            print(f"{label} state · segment {size:,} members ({where}), "
                   f"{reached:,} to send after rules and a 10% holdout")
             print(f"  schedule_campaign preview  p50 {statistics.median(ours):.2f} s  "
                   f"max {max(ours):.2f} s   (target ≤ 2 s)")
             print(f"  peer: build_segment preview p50 {statistics.median(peer):.2f} s  "
                   f"max {max(peer):.2f} s")
             state.close()
+
+
+@contextlib.contextmanager
+def _schema(server: str | None) -> Iterator[str | None]:
+    """A fresh schema on the PostgreSQL server for the state, dropped afterwards."""
+    if server is None:
+        yield None
+        return
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
+    try:
+        yield f"{server}?options=-csearch_path%3D{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
+        admin.dispose()
 
 
 def _earlier_sends(state: StateStore, members, size: int) -> None:
