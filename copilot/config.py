@@ -6,7 +6,7 @@ Created by `get_settings()` on demand, never at import, so tests and commands ca
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Literal
 
@@ -73,9 +73,6 @@ class CampaignRules(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOT_CAMPAIGN_", env_file=".env",
                                       extra="ignore")
 
-    # Send times and quiet hours are the stores' wall-clock time, whatever the server's
-    # own zone is (servers often run in UTC).
-    timezone: str = "Asia/Shanghai"
     # No marketing message between these times (seeds: 09:00–21:00 is the sending window).
     quiet_start: time = time(21, 0)
     quiet_end: time = time(9, 0)
@@ -101,23 +98,6 @@ class CampaignRules(BaseSettings):
     # Slack DM is for internal tests: every recipient's message goes to this Slack user.
     slack_test_user: str | None = None
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, v: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r} (e.g. Asia/Shanghai)") from None
-        return v
-
-    def now(self) -> datetime:
-        """The stores' wall-clock time now, naive like every timestamp we store."""
-        from zoneinfo import ZoneInfo
-
-        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None, microsecond=0)
-
     @field_validator("send_rate")
     @classmethod
     def _rates(cls, v: dict[str, float]) -> dict[str, float]:
@@ -134,6 +114,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(default_factory=_default_data_dir)
+    # The stores' clock: "today", send times and quiet hours are their wall-clock time,
+    # whatever zone the server runs in (servers often run in UTC).
+    timezone: str = "Asia/Shanghai"
     # Member data: empty means the embedded DuckDB file under data_dir.
     database_url: str | None = None
     language: str = Field("zh", pattern="^(zh|en)$")
@@ -196,6 +179,27 @@ class Settings(BaseSettings):
     queue_url: str | None = None
     # Turns one person may start per minute in the chat channels and the console.
     channel_rate_per_min: int = Field(20, ge=1, le=10_000)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (e.g. Asia/Shanghai)") from None
+        return v
+
+    def now(self) -> datetime:
+        """The stores' wall-clock time now, naive like every timestamp we store."""
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None, microsecond=0)
+
+    def today(self) -> date:
+        """The stores' day: what "今天", "上个月" and a send time's day are relative to."""
+        return self.now().date()
 
     @field_validator("data_dir")
     @classmethod

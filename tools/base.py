@@ -42,7 +42,7 @@ class ToolContext:
     clock: Callable[[], datetime] | None = None
 
     def now(self) -> datetime:
-        at = self.clock() if self.clock else self.settings.campaign.now()
+        at = self.clock() if self.clock else self.settings.now()
         return datetime.combine(self.today, at.time()).replace(microsecond=0)
 
     def kb(self) -> KnowledgeBase:

@@ -130,6 +130,7 @@ class AgentPool:
 
     def __init__(self, settings: Settings, processes: int) -> None:
         self.workers = [_Worker(settings, i) for i in range(max(1, processes))]
+        self.today = settings.today  # the stores' day, decided here like Copilot's
         self._ids = itertools.count(1)
 
     async def start(self) -> None:
@@ -143,7 +144,7 @@ class AgentPool:
         msg = await worker.call({"id": next(self._ids), "message": message,
                                  "staff_id": staff_id, "thread": thread, "channel": channel,
                                  "direct": direct, "answers": answers,
-                                 "today": (today or date.today()).isoformat()})
+                                 "today": (today or self.today()).isoformat()})
         if "error" in msg:
             err = UserError(msg["error"]["zh"], msg["error"]["en"])
             err.status = msg["error"]["status"]  # type: ignore[attr-defined]

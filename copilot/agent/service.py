@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -87,7 +88,7 @@ class Copilot:
         # The staff record is read off the event loop: a service answering Slack's and
         # WeCom's acknowledgements on this loop must not wait for a database.
         caller, info = await asyncio.to_thread(self._caller, staff_id, channel, direct,
-                                               today or date.today())
+                                               today or self.settings.today())
         key = thread_key(channel, thread, direct, info.staff_id)
         # One turn at a time per thread, and a caller that gives up (a timeout, a dropped
         # connection) does not cancel a run halfway: the run finishes and is remembered.
@@ -152,12 +153,19 @@ class Copilot:
     async def _undo(self, pending: PendingAction, ctx: TurnContext) -> None:
         """A turned-down or expired action may leave something to clean up (a campaign
         waiting for the confirmation that will not come); the tool says what."""
+        tools = ctx.tools
         for action in pending.actions:
             try:
                 tool = get_tool(action["name"])
-                if tool.undo is not None:
-                    await asyncio.to_thread(tool.undo, ctx.tools,
-                                            tool.args.model_validate(action["args"]))
+                if tool.undo is None:
+                    continue
+                if pending.requested_by != tools.caller.user.staff_id:  # someone else spoke
+                    caller, _ = await asyncio.to_thread(
+                        self._caller, pending.requested_by, tools.caller.channel,
+                        tools.caller.direct, tools.today)
+                    tools = dataclasses.replace(tools, caller=caller)
+                await asyncio.to_thread(tool.undo, tools,
+                                        tool.args.model_validate(action["args"]))
             except Exception:  # the refusal itself stands; the leftover is only logged
                 log.exception("undoing %s failed", action["name"])
 

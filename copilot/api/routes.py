@@ -87,7 +87,7 @@ async def chat(body: ChatRequest, request: Request) -> dict[str, Any]:
     thread = body.thread_id or uuid.uuid4().hex[:12]
     result = await request.app.state.turns.turn(body.message, staff_id=body.staff_id, thread=thread,
                                           channel="api", direct=body.direct,
-                                          today=body.today or date.today())
+                                          today=body.today or request.app.state.settings.today())
     return {**result.as_json(), "thread_id": thread}
 
 

@@ -13,7 +13,7 @@ both succeed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from copilot.data.access import User
@@ -47,6 +47,20 @@ class Campaign:
     holdout_share: float = 0.0
     segment_name: str = ""
     created_at: datetime | None = None
+
+
+LATE = timedelta(minutes=15)  # a send time this far past still goes out at once
+
+
+def still_ahead(campaign: Campaign, now: datetime) -> None:
+    """Confirming or approving a campaign whose send time has long passed would send it
+    at once, not when the requester meant: refuse, so it is scheduled again."""
+    if campaign.send_at is not None and campaign.send_at < now - LATE:
+        raise UserError(f"活动“{campaign.name}”的发送时间 "
+                        f"{campaign.send_at:%Y-%m-%d %H:%M} 已经过了,不能再确认或审批。"
+                        "请取消后重新排期。",
+                        f"The send time {campaign.send_at:%Y-%m-%d %H:%M} has passed; cancel "
+                        "and schedule it again.")
 
 
 def visible(user: User, campaign: Campaign) -> bool:

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import bindparam, text
 
 from copilot.campaigns import recipients
-from copilot.campaigns.lifecycle import Action, Campaign, may, next_state, visible
+from copilot.campaigns.lifecycle import (
+    Action,
+    Campaign,
+    may,
+    next_state,
+    still_ahead,
+    visible,
+)
 from copilot.data.access import User
 from copilot.errors import UserError
 from copilot.state.db import StateStore
@@ -40,9 +47,12 @@ def new_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
-def create(state: StateStore, new: NewCampaign, rows: Iterable[recipients.Row] = (), *,
-           now: datetime | None = None, campaign_id: str | None = None) -> str:
-    """The campaign as a draft, with its recipients, in one transaction."""
+def create(state: StateStore, new: NewCampaign, rows: Iterable[recipients.RowLike] = (), *,
+           now: datetime | None = None, campaign_id: str | None = None,
+           previewed: bool = False) -> str:
+    """The campaign with its recipients, in one transaction: a draft, or (`previewed`)
+    already waiting for its requester's confirmation, so a failure half-way leaves
+    nothing behind."""
     campaign_id, at = campaign_id or new_id(), now or datetime.now()
     with state.begin() as conn:
         conn.execute(text(
@@ -58,6 +68,11 @@ def create(state: StateStore, new: NewCampaign, rows: Iterable[recipients.Row] =
              "approval": new.needs_approval, "at": at})
         _event(conn, campaign_id, new.created_by, "create", None, "draft", None, at)
         recipients.insert(conn, campaign_id, rows)
+        if previewed:  # the requester's own preview: may("preview") holds by definition
+            conn.execute(text("UPDATE campaigns SET state = 'pending_confirmation' "
+                              "WHERE campaign_id = :id"), {"id": campaign_id})
+            _event(conn, campaign_id, new.created_by, "preview", "draft",
+                   "pending_confirmation", None, at)
     return campaign_id
 
 
@@ -133,6 +148,8 @@ def act(state: StateStore, campaign_id: str, action: Action, user: User | None, 
     may(user, campaign, action)
     target = next_state(campaign, action)
     at = now or datetime.now()
+    if action in ("confirm", "approve"):
+        still_ahead(campaign, at)
     actor = user.staff_id if user else "system"
     with state.begin() as conn:
         moved = conn.execute(text("UPDATE campaigns SET state = :to, updated_at = :at "

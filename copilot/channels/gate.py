@@ -95,7 +95,8 @@ class Gate:
         self.turns: Turns = turns or copilot  # or the agent worker processes
         self.state = copilot.state
         self.limit = limit or RateLimit(copilot.settings.channel_rate_per_min)
-        self.today: Callable[[], date] = date.today  # replays and tests pin the day
+        # The stores' day; replays and tests pin it.
+        self.today: Callable[[], date] = copilot.settings.today
         # Work after the answer (the service's runner, which it drains on shutdown).
         self.later = later or self._keep
         self._tasks: set[asyncio.Task[Any]] = set()

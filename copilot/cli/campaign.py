@@ -40,7 +40,7 @@ def _run(as_user: str | None, tool: str, args: dict[str, Any], as_json: bool,
                       caller=Caller(user, direct=True, channel="cli"),
                       # the stores' day, not the server's
                       today=parse_day(today, "今天", "today") if today else
-                      cfg.campaign.now().date(),
+                      cfg.today(),
                       lang=cfg.language)
     outcome = run_tool(ctx, tool, args)
     if as_json:

@@ -26,7 +26,7 @@ EXIT_WORDS = {"exit", "quit", "q", "退出", "再见", "bye"}
 
 
 def _today(today: str | None) -> date:
-    return parse_day(today, "今天", "today") if today else date.today()
+    return parse_day(today, "今天", "today") if today else settings().today()
 
 
 @user_errors

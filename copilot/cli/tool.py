@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import typer
 from rich.text import Text
@@ -34,7 +33,7 @@ def tool(
     ctx = ToolContext(
         settings=cfg, members=members, state=StateStore.from_settings(cfg),
         caller=Caller(user, direct=direct, channel="cli"),
-        today=parse_day(today, "今天", "today") if today else date.today(), lang=cfg.language)
+        today=parse_day(today, "今天", "today") if today else cfg.today(), lang=cfg.language)
     outcome = run_tool(ctx, name, args)
     if as_json:
         typer.echo(json.dumps(outcome.as_json(), ensure_ascii=False, indent=2))

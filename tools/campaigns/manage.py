@@ -126,8 +126,9 @@ def campaign_status(ctx: ToolContext, args: StatusArgs) -> CampaignStatus | Camp
         return status(c, counts, why, store.history(ctx.state, c.campaign_id), notes)
     states = ["pending_approval"] if args.awaiting_me else []
     found = store.list_for(ctx.state, user, states)
-    if args.awaiting_me:
-        found = [c for c in found if c.created_by != user.staff_id]
+    if args.awaiting_me:  # only those this person may approve (never their own)
+        found = [c for c in found if c.created_by != user.staff_id and (
+            user.role == "admin" or (user.role == "supervisor" and user.region == c.region))]
     lines: list[CampaignLine] = [line(c) for c in found]
     return CampaignList(campaigns=lines, awaiting_me=args.awaiting_me)
 

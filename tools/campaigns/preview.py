@@ -3,7 +3,7 @@ when, and what it costs. Every figure here was counted by `audience.plan`."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from copilot.campaigns.lifecycle import STATE_ZH
 from tools.base import ToolResult
@@ -46,6 +46,7 @@ class CampaignPreview(ToolResult):
     cost: float
     needs_approval: bool
     approval_audience: int
+    notes: list[str] = Field(default_factory=list)
 
     def text(self, lang: str = "zh") -> str:
         lines = [f"活动预览“{self.name}”(编号 {self.campaign_id},{STATE_ZH[self.state]})",
@@ -73,6 +74,7 @@ class CampaignPreview(ToolResult):
         lines.append("内容:\n" + "\n".join(f"  {line}" for line in self.content.splitlines()))
         lines += [f"提示:{w.message}" + (f" 建议:{w.suggestion}" if w.suggestion else "")
                   for w in self.warnings]
-        if self.needs_approval:
+        lines += self.notes
+        if self.needs_approval and not self.notes:
             lines.append(f"触达超过 {self.approval_audience:,} 人:你确认后还需要区域督导审批。")
         return "\n".join(lines)

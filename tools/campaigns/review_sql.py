@@ -26,16 +26,21 @@ from copilot.state.db import StateStore
 SENT, HOLDOUT = "sent", "holdout"
 _views = itertools.count()
 
-# One row per member: "sent" if any of their channel rows went out (the earliest send
-# starts their window), else "holdout". A member held out on one channel but sent on
-# another did get the message, so is not part of the comparison group.
+# One row per member: "sent" if they were chosen to receive it on any channel, else
+# "holdout". Chosen means every row the preview kept for sending, whatever happened at
+# send time (sent, failed, or skipped then: attempts > 0): the holdout was drawn from the
+# same members, so dropping those who later opted out or failed from one side only would
+# bias the comparison. Their window starts at their own send, or at the campaign's first
+# send when nothing went out. A member held out on one channel but chosen on another did
+# get the message, so is not part of the comparison group.
 _RECIPIENTS = text("""
     SELECT member_id,
-           MAX(CASE WHEN state = 'sent' THEN 1 ELSE 0 END) AS sent,
+           MAX(CASE WHEN state <> 'holdout' THEN 1 ELSE 0 END) AS sent,
            MIN(CASE WHEN state = 'sent' THEN sent_at END) AS sent_at,
            SUM(CASE WHEN state = 'sent' AND channel = 'sms' THEN 1 ELSE 0 END) AS sms
     FROM campaign_recipients
-    WHERE campaign_id = :c AND state IN ('sent', 'holdout')
+    WHERE campaign_id = :c AND (state IN ('sent', 'holdout', 'failed', 'pending', 'claimed')
+                                OR (state = 'skipped' AND attempts > 0))
     GROUP BY member_id
 """)
 

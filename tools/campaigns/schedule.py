@@ -35,6 +35,8 @@ _CHANNEL_NAMES = {"企业微信": "wecom_customer", "企微": "wecom_customer",
 _CHECK_AS = {"wecom_customer": "wecom_group", "wecom_group": "wecom_group", "sms": "sms",
              "slack_dm": "wecom_group"}
 MAX_TEXT = 2000
+GROUP_NOTE = ("企业微信客户群:每位导购的消息发到他的全部客户群,群里不只是这个分组的会员,"
+              "退订对群消息不生效;实际触达人数事先数不出来,所以要督导审批。")
 
 
 class ScheduleArgs(ToolArgs):
@@ -76,6 +78,11 @@ def schedule_campaign(ctx: ToolContext, args: ScheduleArgs) -> CampaignPreview:
     text=<文案>, send_at="周六上午10点", holdout_share=0.1。"""
     user = ctx.caller.user
     now = ctx.now()
+    if "wecom_group" in args.channels and args.holdout_share:
+        raise UserError("企业微信客户群的消息发到导购的整个群,没法把对照组的人留在外面:"
+                        "请去掉对照组,或换成企业微信客户群发/短信。",
+                        "A WeCom group message reaches whole groups; it cannot keep a "
+                        "holdout out.")
     when = parse_send_time(args.send_at, now, ctx.settings.campaign)
     seg = lookups.segment(ctx, args.segment)  # trainees are refused here
     spec = saved.find(ctx.state, None, seg.segment_id).spec
@@ -99,15 +106,19 @@ def schedule_campaign(ctx: ToolContext, args: ScheduleArgs) -> CampaignPreview:
         raise UserError(f"分组“{seg.name}”的 {len(found):,} 位会员这次都发不到({why}),"
                         "没有创建活动。", f"No member of {seg.name!r} can be reached.")
     rules = ctx.settings.campaign
-    needs_approval = plan.members_reached > rules.approval_audience
+    # A group message reaches everyone in the staff's customer groups, a number nobody
+    # can count beforehand: it always goes to a supervisor.
+    groups = "wecom_group" in args.channels
+    needs_approval = groups or plan.members_reached > rules.approval_audience
     name = args.name or f"{seg.name} {when.at:%m-%d}"
     store.create(ctx.state, NewCampaign(
         name=name, created_by=user.staff_id, region=region, stores=plan.stores,
         segment={"id": seg.segment_id, "name": seg.name, "spec": spec.model_dump(mode="json")},
         content=args.text, channels=list(args.channels), send_at=when.at,
         holdout_share=args.holdout_share, audience=plan.members_reached,
-        needs_approval=needs_approval), plan.rows, now=now, campaign_id=campaign_id)
-    campaign = store.act(ctx.state, campaign_id, "preview", user, now=now)
+        needs_approval=needs_approval), plan.rows, now=now, campaign_id=campaign_id,
+        previewed=True)
+    campaign = store.get(ctx.state, campaign_id)
     segments = measure(args.text, "sms").segments if "sms" in args.channels else None
     return CampaignPreview(
         campaign_id=campaign_id, name=name, state=campaign.state, segment=seg.name,
@@ -122,7 +133,8 @@ def schedule_campaign(ctx: ToolContext, args: ScheduleArgs) -> CampaignPreview:
         content=args.text, warnings=warnings, send_at=f"{when.at:%Y-%m-%d %H:%M}",
         asked_at=f"{when.asked:%Y-%m-%d %H:%M}", sms_segments=segments,
         cost=round((segments or 0) * plan.reach["sms"] * rules.sms_price, 2),
-        needs_approval=needs_approval, approval_audience=rules.approval_audience)
+        needs_approval=needs_approval, approval_audience=rules.approval_audience,
+        notes=[GROUP_NOTE] if groups else [])
 
 
 def _checked(args: ScheduleArgs, names: list[str]) -> list[Any]:

@@ -45,12 +45,13 @@ def open_channels(conn: Connection, campaign_id: str) -> list[str]:
     return [ch for (ch,) in rows]
 
 
-def startable(conn: Connection, now: datetime) -> list[str]:
-    """Scheduled campaigns whose send time has come."""
-    rows = conn.execute(text("SELECT campaign_id FROM campaigns WHERE state = 'scheduled' "
-                             "AND send_at <= :now ORDER BY send_at, campaign_id"),
+def startable(conn: Connection, now: datetime) -> list[tuple[str, datetime]]:
+    """Scheduled campaigns whose send time has come, with that time."""
+    rows = conn.execute(text("SELECT campaign_id, send_at FROM campaigns WHERE state = "
+                             "'scheduled' AND send_at <= :now ORDER BY send_at, campaign_id"),
                         {"now": now})
-    return [c for (c,) in rows]
+    return [(c, at if isinstance(at, datetime) else datetime.fromisoformat(str(at)))
+            for c, at in rows]
 
 
 def with_work(conn: Connection, now: datetime) -> list[str]:

@@ -40,7 +40,7 @@ class Runtime:
         self.settings = settings
         # The stores' wall-clock time: send times and quiet hours are in it, whatever
         # zone the server runs in.
-        self.clock = clock or settings.campaign.now
+        self.clock = clock or settings.now
         # Set by the worker command to its consumer's stop flag (shared with forked
         # workers): runs stop between slices once it is set.
         self.stopping: Callable[[], bool] = lambda: False

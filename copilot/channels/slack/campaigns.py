@@ -13,7 +13,6 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -53,7 +52,7 @@ async def press(client: AsyncWebClient, gate: Gate, body: dict, action: dict) ->
                                         text=reply_text("unregistered"))
         return
     copilot = gate.copilot
-    at = datetime.now()
+    at = copilot.settings.now()  # the stores' clock, as every campaign time
     try:
         user = await asyncio.to_thread(_user, copilot.members, staff)
         campaign = await asyncio.to_thread(approvals.decide, gate.state,

@@ -64,7 +64,8 @@ async def _decide(request: Request, user: User, campaign_id: str, approve: bool,
     copilot = request.app.state.copilot
     try:
         campaign = await run_in_threadpool(approvals.decide, copilot.state, campaign_id,
-                                           user, approve, note.strip()[:200] or None)
+                                           user, approve, note.strip()[:200] or None,
+                                           now=copilot.settings.now())
     except UserError as exc:
         return _back(request, target, exc.zh)
     later(request.app, notify.notify_requester(copilot.settings, copilot.state,

@@ -98,8 +98,8 @@ def test_quiet_hours_hold_starting_and_sending_until_morning(configure, members:
     settings = configure(CAMPAIGN_QUIET_START="21:00", CAMPAIGN_QUIET_END="09:00")
     state = StateStore.from_settings(settings)
     ids = load_members(members, 5)
-    clock = Clock(datetime(2026, 11, 25, 22, 0))
-    later = new_campaign(state, ids, status="scheduled", send_at=datetime(2026, 11, 25, 20, 0))
+    clock = Clock(datetime(2026, 11, 26, 8, 30))
+    later = new_campaign(state, ids, status="scheduled", send_at=datetime(2026, 11, 26, 8, 0))
     running = new_campaign(state, ids, name="进行中")
     rt = Runtime(settings, clock=clock)
     assert rt.tick() == []
@@ -110,6 +110,22 @@ def test_quiet_hours_hold_starting_and_sending_until_morning(configure, members:
     assert sorted(rt.tick()) == sorted([later, running])
     assert campaign_state(state, later) == "sending"
     assert rt.run(later).outcome == rt.run(running).outcome == "done"
+    rt.close()
+
+
+def test_a_campaign_found_hours_after_its_send_time_is_not_sent(
+        settings: Settings, state: StateStore, members: MemberStore) -> None:
+    ids = load_members(members, 3)
+    clock = Clock(datetime(2026, 11, 30, 10, 0))  # the worker was down all weekend
+    missed = new_campaign(state, ids, status="scheduled", send_at=datetime(2026, 11, 28, 10, 0))
+    late = new_campaign(state, ids, status="scheduled", send_at=datetime(2026, 11, 30, 9, 0),
+                        name="一小时前")
+    rt = Runtime(settings, clock=clock)
+    assert rt.tick() == [late]
+    assert campaign_state(state, missed) == "failed" and states(state, missed) == {"pending": 3}
+    notes = [e["note"] for e in store.history(state, missed) if e["action"] == "fail"]
+    assert notes and "错过发送时间 2026-11-28 10:00" in notes[0]
+    assert rt.run(late).outcome == "done"
     rt.close()
 
 

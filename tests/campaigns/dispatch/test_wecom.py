@@ -26,6 +26,15 @@ def rig(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
     yield from open_rig(settings, monkeypatch)
 
 
+@pytest.fixture(autouse=True)
+def _earlier_rows_are_old(request: pytest.FixtureRequest,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retry here comes after the earlier worker's claim expired, long after its row
+    was written; the test of a row still fresh says so with the `fresh` marker."""
+    if "fresh" not in request.keywords:
+        monkeypatch.setattr(wecom, "_fresh", lambda row: False)
+
+
 def test_a_batch_makes_one_task_per_staff_and_sending_it_again_makes_none(rig: Rig) -> None:
     batch = [rcpt("M03", "E01"), rcpt("M01", "E01"), rcpt("M05", "E02"), rcpt("M02", "E01"),
              rcpt("M04", "E02")]
@@ -202,3 +211,15 @@ def test_a_task_another_worker_adopts_meanwhile_is_not_made_again(
     assert rig.send([rcpt("M03", "E01", attempts=1)])["M03"].ok
     assert len(rig.wecom.groupmsg.tasks) == 1
     assert [(r.state, r.msgid) for r in rig.rows()] == [("created", made.msgid)]
+
+
+@pytest.mark.fresh
+def test_a_task_another_worker_is_still_making_is_left_to_it(rig: Rig) -> None:
+    """A worker whose claim ran out is still calling WeCom: the next worker neither adopts
+    nor drops its fresh row, and makes no second task; it tries again later."""
+    targets = {"M01": ext("M01")}
+    key = tasks.TaskKey(CONTENT.campaign_id, "E01", "single", tasks.batch_key(targets))
+    assert tasks.claim(rig.state, key, "wangfang", 1, targets)
+    out = rig.send([rcpt("M01", "E01", attempts=1)])
+    assert not out["M01"].ok and out["M01"].retry and "稍后重试" in (out["M01"].reason or "")
+    assert rig.wecom.calls_to(ADD) == [] and [r.state for r in rig.rows()] == ["creating"]

@@ -1,8 +1,10 @@
 """campaign_review on a hand-built campaign: every figure worked out by hand below.
 
 Campaign "双11召回" (by E01, staff of S001, 华北), SMS, first send 2026-11-01 10:00.
-Sent: S01–S40 (S01–S20 at 10:00, S21–S40 at 11:00); held out: H01–H40; two skipped and
-one failed member never count. In the 14-day windows:
+Sent: S01–S40 (S01–S20 at 10:00, S21–S40 at 11:00); held out: H01–H40; two skipped at
+the preview never count; X03, chosen but failed at send time, counts with the sent group
+(the holdout was drawn from everyone chosen), from the first send, buying nothing. In the
+14-day windows:
   sent   S01–S10 buy ¥200 on 11-05 (S01 again ¥100 on 11-10), S23 returns ¥50 on 11-06;
          not counted: S21 at 11-01 10:30 (before their own send), S22 at 11-15 12:00
          (after their window closed at 11-15 11:00)
@@ -133,33 +135,34 @@ def _check_full_figures(r: ReviewResult) -> None:
     assert r.recipient_states == {"sent": 40, "holdout": 40, "skipped": 2, "failed": 1}
     s, h = r.sent, r.holdout
     assert h is not None
-    assert (s.members, s.buyers, s.orders, s.revenue) == (40, 10, 11, 2050.0)
+    assert (s.members, s.buyers, s.orders, s.revenue) == (41, 10, 11, 2050.0)
     assert (h.members, h.buyers, h.orders, h.revenue) == (40, 4, 4, 600.0)
-    assert (s.conversion, h.conversion) == (10 / 40, 4 / 40)
-    assert (s.revenue_per_member, h.revenue_per_member) == (2050 / 40, 600 / 40)
-    assert (s.natural_conversion, h.natural_conversion) == (3 / 40, 2 / 40)
-    assert r.natural_conversion == 5 / 80
-    assert (r.lift_pp, r.lift_relative) == (15.0, 1.5)
-    assert r.p_value == _p_value(10, 40, 4, 40)
-    assert r.incremental_sales == round((51.25 - 15.0) * 40, 2) == 1450.0
+    assert (s.conversion, h.conversion) == (10 / 41, 4 / 40)
+    assert (s.revenue_per_member, h.revenue_per_member) == (2050 / 41, 600 / 40)
+    assert (s.natural_conversion, h.natural_conversion) == (3 / 41, 2 / 40)
+    assert r.natural_conversion == 5 / 81
+    assert math.isclose(r.lift_pp, (10 / 41 - 4 / 40) * 100, abs_tol=0.01)
+    assert math.isclose(r.lift_relative, (10 / 41) / (4 / 40) - 1, abs_tol=0.001)
+    assert r.p_value == _p_value(10, 41, 4, 40)
+    assert r.incremental_sales == round((50.0 - 15.0) * 41, 2) == 1435.0
     assert (r.cost.sms_messages, r.cost.sms_segments, r.cost.sms_cost) == (40, 1, 1.8)
     assert (r.cost.other_cost, r.cost.total) == (100.0, 101.8)
-    assert r.roi == round(1450 / 101.8, 2) == 14.24
+    assert r.roi == round(1435 / 101.8, 2) == 14.1
 
 
 def test_figures_match_the_hand_computation(review: Review) -> None:
     r = review(cost=100)
     _check_full_figures(r)
     out = r.text()
-    for part in ("活动复盘:“双11召回”", "发送组 40 人:活动转化率 25.0%(10 人购买,11 笔)",
+    for part in ("活动复盘:“双11召回”", "发送组 41 人:活动转化率 24.4%(10 人购买,11 笔)",
                  "对照组 40 人(留出未发送):转化率 10.0%",
                  "自然转化率(同一批会员活动前同样时长 2026-10-18 10:00 ~ 2026-11-01 10:00)",
-                 "其中发送组 7.5%", "名单(人):已发送 40、对照组 40、规则跳过 2、发送失败 1",
-                 "+15.0 个百分点,相对提升 +150.0%", "增量销售", "¥1,450.00",
-                 "短信 40 条 × 1 段", "合计 ¥101.80", "ROI(增量销售 ÷ 成本):14.24"):
+                 "其中发送组 7.3%", "名单(人):已发送 40、对照组 40、规则跳过 2、发送失败 1",
+                 "+14.4 个百分点,相对提升 +143.9%", "增量销售", "¥1,435.00",
+                 "短信 40 条 × 1 段", "合计 ¥101.80", "ROI(增量销售 ÷ 成本):14.1"):
         assert part in out, part
     assert "阶段数据" not in out
-    assert r.as_json()["roi"] == 14.24
+    assert r.as_json()["roi"] == 14.1
 
 
 @pytest.mark.postgres
@@ -182,7 +185,7 @@ def test_found_by_name_and_by_id_in_capitals(review: Review) -> None:
 
 @pytest.mark.parametrize("staff", ["E01", "E03", "E05", "E06"])
 def test_requester_manager_supervisor_and_admin_may_review(review: Review, staff: str) -> None:
-    assert review(staff).sent.members == 40
+    assert review(staff).sent.members == 41
 
 
 @pytest.mark.parametrize(("staff", "why"), [
@@ -223,7 +226,7 @@ def test_window_not_over_gives_partial_figures_with_its_end(review: Review) -> N
     assert (r.sent.buyers, r.sent.orders, r.sent.revenue) == (10, 10, 1950.0)
     assert (r.baseline_start, r.baseline_end) == ("2026-10-23 20:00", "2026-11-01 10:00")
     assert (r.sent.natural_buyers, r.holdout.natural_buyers) == (0, 2)  # type: ignore[union-attr]
-    assert r.incremental_sales == round((1950 / 40 - 600 / 40) * 40, 2)
+    assert r.incremental_sales == round((1950 / 41 - 600 / 40) * 41, 2)
     out = r.text()
     assert "【阶段数据】观察窗口还没结束(到 2026-11-15 11:00 结束)" in out
     assert "截至 2026-11-09 的部分数据" in out and "(阶段)增量销售" in out
@@ -242,10 +245,10 @@ def test_no_holdout_compares_with_the_natural_rate_only(settings: Settings,
     r = review(campaign="c0ffee0003", cost=100)
     assert r.verdict == "no_holdout" and r.holdout is None
     assert (r.lift_pp, r.incremental_sales, r.roi, r.p_value) == (None, None, None, None)
-    assert r.sent.conversion == 10 / 40 and r.natural_conversion == 3 / 40
+    assert r.sent.conversion == 10 / 41 and r.natural_conversion == 3 / 41
     out = r.text()
     assert "没有对照组" in out and "无法测算活动带来的提升和增量销售" in out
-    assert "活动转化率 25.0% vs 发送组自然转化率 7.5%(+17.5 个百分点)" in out
+    assert "活动转化率 24.4% vs 发送组自然转化率 7.3%(+17.1 个百分点)" in out
     assert "ROI:没有可靠的增量销售,无法计算" in out
 
 
@@ -264,9 +267,9 @@ def test_wecom_costs_nothing_so_roi_needs_a_cost(settings: Settings, review: Rev
                  channel="wecom_customer")
     free = review(campaign="c0ffee0005")
     assert (free.cost.sms_messages, free.cost.total, free.roi) == (0, 0.0, None)
-    assert free.incremental_sales == 1450.0
+    assert free.incremental_sales == 1435.0
     assert "成本为 0,无法计算" in free.text()
-    assert review(campaign="c0ffee0005", cost=500).roi == round(1450 / 500, 2)
+    assert review(campaign="c0ffee0005", cost=500).roi == round(1435 / 500, 2)
 
 
 def test_window_days_are_bounded() -> None:

@@ -186,3 +186,15 @@ def test_postgres_state_takes_the_rows_by_copy(settings, chain_store, gold,
         assert out.ok, out.error
         rows = _rows(pg, out.result.campaign_id)
         assert len(rows) == 6 and rows[("M07", "slack_dm")] == ("skipped", "已退订营销消息")
+
+
+def test_group_messages_always_need_approval_and_keep_no_holdout(settings, chain_store,
+                                                                 gold) -> None:
+    held = _schedule(settings, chain_store, channels=["wecom_group"], holdout_share=0.2)
+    assert not held.ok and "没法把对照组" in held.error
+    with chain_store.write() as conn:
+        conn.execute(text("UPDATE members SET wecom_external_id = 'wmM01' "
+                          "WHERE member_id = 'M01'"))
+    out = _schedule(settings, chain_store, channels=["wecom_group"])
+    assert out.ok and out.result.needs_approval  # 1 member, far under the threshold
+    assert "群里不只是这个分组的会员" in out.text("zh")

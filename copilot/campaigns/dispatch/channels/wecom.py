@@ -197,7 +197,11 @@ class CustomerSender(_WeComSender):
             if not mine or row.state == tasks.FAILED:
                 continue
             now: tasks.TaskRow | Refusal | None = row
-            if row.state == tasks.CREATING:  # we hold these members' claims: its worker is gone
+            if row.state == tasks.CREATING and _fresh(row):
+                # a worker whose claim ran out may still be making it: try these later,
+                # rather than make a second task beside its call in flight
+                now = Refusal(BUSY, True, True)
+            elif row.state == tasks.CREATING:  # older than STALE_S: its worker is gone
                 now = await self._adopt(content, row)
             if now is None:
                 continue
@@ -214,6 +218,10 @@ class CustomerSender(_WeComSender):
         if member_id in failed:
             return Outcome(member_id, False, _not_taken(staff))
         return Outcome(member_id, True)
+
+
+def _fresh(row: tasks.TaskRow) -> bool:
+    return (datetime.now() - row.created_at).total_seconds() < STALE_S
 
 
 class GroupSender(_WeComSender):
