@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from copilot.campaigns import recipients, store
+from copilot.config import get_settings
 from copilot.data.bulk import insert_frame
 from copilot.data.store import MemberStore
 from copilot.state.db import StateStore
@@ -60,7 +61,7 @@ def new_campaign(state: StateStore, ids: list[str], *, channels: Iterable[str] =
     campaign_id = store.create(state, store.NewCampaign(
         name=name, created_by="E03", region="华北", stores=[STORE],
         segment={"id": "seg1", "name": "金卡组"}, content=TEXT, channels=chans,
-        send_at=send_at or datetime.now() - timedelta(minutes=1), holdout_share=0.0,
+        send_at=send_at or get_settings().now() - timedelta(minutes=1), holdout_share=0.0,
         audience=len(ids), needs_approval=False), rows)
     with state.begin() as conn:
         conn.execute(text("UPDATE campaigns SET state = :s WHERE campaign_id = :c"),

@@ -12,7 +12,7 @@ from copilot.campaigns import store
 from copilot.campaigns.dispatch.channels.base import Content, Outcome, Recipient, no_record
 from copilot.campaigns.dispatch.channels.sms import NO_PHONE, SmsOutbox
 from copilot.campaigns.dispatch.runtime import Runtime
-from copilot.config import Settings
+from copilot.config import Settings, get_settings
 from copilot.data.store import MemberStore
 from copilot.state.db import StateStore
 from tests.campaigns.dispatch.helpers import (
@@ -133,7 +133,7 @@ def test_passing_failures_are_tried_again_later_then_fail(
         settings: Settings, state: StateStore, members: MemberStore) -> None:
     ids = load_members(members, 3)
     cid = new_campaign(state, ids)
-    clock = Clock(datetime.now())
+    clock = Clock(get_settings().now())
     flaky = Flaky()
     rt = Runtime(settings, clock=clock, make_senders=_with(flaky))
     assert rt.run(cid).retried == 3
@@ -197,7 +197,7 @@ def test_worn_out_claims_fail_and_an_unconfigured_channel_fails_with_the_reason(
     with state.begin() as conn:  # M00000's last three workers all died holding it
         conn.execute(text("UPDATE campaign_recipients SET state = 'claimed', attempts = 3, "
                           "claimed_by = 'dead', claim_until = :t WHERE member_id = 'M00000' "
-                          "AND channel = 'sms'"), {"t": datetime.now() - timedelta(hours=1)})
+                          "AND channel = 'sms'"), {"t": get_settings().now() - timedelta(hours=1)})
     rt = Runtime(settings)
     tally = rt.run(cid)
     assert (tally.sent, tally.failed, tally.outcome) == (3, 5, "done")

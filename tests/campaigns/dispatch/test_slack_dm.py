@@ -4,14 +4,14 @@ in the message metadata, and nothing posted twice when a worker died after posti
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import text
 
 from copilot.campaigns.dispatch.runtime import Runtime
-from copilot.config import Settings
+from copilot.config import Settings, get_settings
 from copilot.data.store import MemberStore
 from copilot.state.db import StateStore
 from tests.campaigns.dispatch.helpers import (
@@ -76,7 +76,7 @@ def test_a_retry_looks_in_the_dm_first_and_posts_only_what_is_missing(
         conn.execute(text("UPDATE campaign_recipients SET state = 'claimed', attempts = 1, "
                           "claimed_by = 'dead', claim_until = :t WHERE member_id IN "
                           "('M00000', 'M00001', 'M00002')"),
-                     {"t": datetime.now() - timedelta(seconds=1)})
+                     {"t": get_settings().now() - timedelta(seconds=1)})
     before = len(slack.of("chat.postMessage"))
     rt = Runtime(slack_settings)
     assert rt.run(cid).sent == 4
@@ -95,7 +95,7 @@ def test_a_rate_limited_post_is_tried_again_later(
     state = StateStore.from_settings(slack_settings)
     cid = new_campaign(state, load_members(members, 2), channels=("slack_dm",))
     slack.fail("chat.postMessage", "ratelimited", times=2)
-    clock = Clock(datetime.now())
+    clock = Clock(get_settings().now())
     rt = Runtime(slack_settings, clock=clock)
     assert rt.run(cid).retried == 2
     assert {r["reason"] for r in recipient_rows(state, cid).values()} == {

@@ -31,7 +31,7 @@ def _earlier_rows_are_old(request: pytest.FixtureRequest,
                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A retry here comes after the earlier worker's claim expired, long after its row
     was written; the test of a row still fresh says so with the `fresh` marker."""
-    if "fresh" not in request.keywords:
+    if request.node.get_closest_marker("fresh") is None:
         monkeypatch.setattr(wecom, "_fresh", lambda row: False)
 
 
