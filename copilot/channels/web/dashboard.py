@@ -48,9 +48,10 @@ class Dashboard:
     notice: str | None = None
 
 
-def parse_today(value: str | None) -> date:
+def parse_today(value: str | None, default: date | None = None) -> date:
+    """`?today=` as a date; none given: `default` (the stores' day), else the server's."""
     if not value:
-        return date.today()
+        return default or date.today()
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -35,10 +35,10 @@ async def dashboard_page(request: Request, user: SignedIn, store: str | None = N
     copilot = request.app.state.copilot
     notice, keep = None, None
     try:
-        day = dashboard.parse_today(today)
+        day = dashboard.parse_today(today, copilot.settings.today())
         keep = day.isoformat() if today else None  # carried by the form to the next view
     except UserError as exc:
-        notice, day = exc.zh, dashboard.parse_today(None)
+        notice, day = exc.zh, copilot.settings.today()
     board = await run_in_threadpool(dashboard.build, copilot, user, store=store, month=month,
                                     today=day)
     waiting = await run_in_threadpool(campaigns.waiting_for, request, user)
