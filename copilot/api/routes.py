@@ -88,6 +88,7 @@ async def chat(body: ChatRequest, request: Request) -> dict[str, Any]:
     result = await request.app.state.turns.turn(body.message, staff_id=body.staff_id, thread=thread,
                                           channel="api", direct=body.direct,
                                           today=body.today or request.app.state.settings.today())
+    request.app.state.gate.after_turn(result)  # a campaign decision tells whom it concerns
     return {**result.as_json(), "thread_id": thread}
 
 

@@ -132,11 +132,11 @@ class Gate:
         turn_id = await asyncio.to_thread(
             records.record_turn, self.state, channel=inbound.channel, thread=inbound.thread,
             staff_id=staff, direct=inbound.direct, question=inbound.text, result=result)
-        self._after(result)
+        self.after_turn(result)
         return Outbound("answer", result.answer, staff_id=staff, result=result,
                         turn_id=turn_id)
 
-    def _after(self, result: TurnResult) -> None:
+    def after_turn(self, result: TurnResult) -> None:
         """Campaign decisions in the turn are news for others (its approvers, or its
         requester): told in the background, whichever channel the decision came through
         (imported here: notify uses the channel clients, which import this module)."""
