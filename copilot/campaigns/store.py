@@ -166,6 +166,10 @@ def act(state: StateStore, campaign_id: str, action: Action, user: User | None, 
 _ID = re.compile(r"^[0-9a-fA-F]{10}$")
 
 
+def is_id(key: str) -> bool:
+    return bool(_ID.match(key.strip()))
+
+
 def _event_id() -> str:
     """Time first, so events of the same second list in the order they happened."""
     return f"{time.time_ns():016x}{uuid.uuid4().hex[:16]}"

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from copilot.campaigns import recipients, store
 from copilot.campaigns.lifecycle import STATE_ZH, Campaign
+from copilot.errors import UserError
 from tools.base import Tool, ToolArgs, ToolContext, ToolResult
 from tools.campaigns.status import CampaignLine, CampaignList, CampaignStatus, line, status
 
@@ -62,6 +63,9 @@ def confirm_campaign(ctx: ToolContext, args: CampaignRef) -> Decided:
     """发起人确认自己刚预览的活动(schedule_campaign 之后调用)。确认后按预览的时间发送;
     触达人数超过审批线的,先交区域督导审批。只有发起人本人可以确认。
     例:预览后用户说“确认” → campaign=<预览里的活动编号>。"""
+    if not store.is_id(args.campaign):  # the id comes only from a preview already shown
+        raise UserError("确认活动要用预览里的活动编号(10 位),请先看预览再确认。",
+                        "Confirm a campaign by the id its preview showed.")
     c = store.find(ctx.state, args.campaign, ctx.caller.user)
     return _decided(store.act(ctx.state, c.campaign_id, "confirm", ctx.caller.user,
                               now=ctx.now()), "confirm")

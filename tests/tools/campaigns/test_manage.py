@@ -71,3 +71,14 @@ def test_an_expired_confirmation_cancels_the_campaign_whoever_speaks_next(
     monkeypatch.setattr("copilot.agent.service.expired", lambda *a, **k: True)
     converse(settings, [("E01", "朝阳店上个月复购率多少")])  # E01 speaks in the same thread
     assert store.get(StateStore.from_settings(settings), cid).state == "cancelled"
+
+
+def test_a_campaign_is_confirmed_by_the_id_its_preview_showed(
+        settings: Settings, chain_store: MemberStore) -> None:
+    """A model cannot know the id before the preview exists, so confirming by name (an
+    older campaign of the same name, say) is refused."""
+    cid = _scheduled(settings, chain_store, "周六上午10点")
+    name = store.get(StateStore.from_settings(settings), cid).name
+    by_name = _ask(settings, chain_store, "E03", "confirm_campaign", {"campaign": name})
+    assert not by_name.ok and "活动编号" in by_name.error
+    assert _ask(settings, chain_store, "E03", "confirm_campaign", {"campaign": cid}).ok
