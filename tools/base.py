@@ -40,6 +40,9 @@ class ToolContext:
     # The time of day (default: the stores' clock); with `today` it makes "now" for
     # campaign send times, so a test that fixes today fixes now by fixing this.
     clock: Callable[[], datetime] | None = None
+    # The conversation this call belongs to (the agent's thread key), for what stays
+    # bound to it: a practice session. None outside a conversation.
+    conversation: str | None = None
 
     def now(self) -> datetime:
         at = self.clock() if self.clock else self.settings.now()

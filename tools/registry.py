@@ -16,6 +16,7 @@ def all_tools() -> tuple[Tool, ...]:
     from tools.campaigns import review, schedule
     from tools.diagnose import tool as diagnose
     from tools.drafts import tool as drafts
+    from tools.practice import tool as practice
     from tools.segments import tool as segments
 
     return (
@@ -30,6 +31,7 @@ def all_tools() -> tuple[Tool, ...]:
         schedule.TOOL,
         *campaigns.TOOLS,
         review.TOOL,
+        *practice.TOOLS,
     )
 
 

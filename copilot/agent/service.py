@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import threading
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ from copilot.data.access import Caller, User, load_user
 from copilot.data.masking import mask_phones_in
 from copilot.data.store import MemberStore
 from copilot.errors import UserError
+from copilot.practice.chat import practice_turn
+from copilot.practice.sessions import open_in
 from copilot.state.db import StateStore
 from tools.base import ToolContext
 from tools.registry import get_tool
@@ -107,7 +110,13 @@ class Copilot:
 
     async def _turn(self, key: str, text: str, caller: Caller, info: TurnInfo,
                     answers: str | None = None) -> TurnResult:
-        ctx = TurnContext(self._tool_context(caller, info), info)
+        practising = await asyncio.to_thread(open_in, self.state, caller.channel, key,
+                                             info.staff_id)
+        if practising is not None and answers is None:  # the customer answers, not the agent
+            return TurnResult(answer=await asyncio.to_thread(
+                practice_turn, self.state, practising, text, self.settings.now()),
+                practice=True)
+        ctx = TurnContext(self._tool_context(caller, info, key), info)
         config = {"configurable": {"thread_id": key}}
         snapshot = await self.graph.aget_state(config)
         before = len(snapshot.values.get("messages", []))
@@ -129,7 +138,8 @@ class Copilot:
                                          "确认或取消之前,这段对话先不处理其他人的消息。",
                                   pending_action=pending)
             said = decision(text)
-            if said is None and len(text) <= 8 and text.rstrip().endswith(("?", "?")):
+            asks = unicodedata.normalize("NFKC", text).rstrip().endswith("?")  # ？ too
+            if said is None and len(text) <= 8 and asks:
                 return TurnResult(  # "确定?": a question about the action, not an answer
                     answer=f"{pending.description}\n请回复“确认”执行,或“取消”。",
                     pending_action=pending)
@@ -227,10 +237,11 @@ class Copilot:
                         direct=direct, lang=self.settings.language)
         return Caller(user, direct=direct, channel=channel), info
 
-    def _tool_context(self, caller: Caller, info: TurnInfo) -> ToolContext:
+    def _tool_context(self, caller: Caller, info: TurnInfo, key: str | None = None
+                      ) -> ToolContext:
         return ToolContext(self.settings, self.members, self.state, caller,
                            today=date.fromisoformat(info.today), lang=info.lang,
-                           knowledge=self.knowledge)
+                           knowledge=self.knowledge, conversation=key)
 
     def knowledge(self) -> KnowledgeBase:
         """One playbook index per process, opened on the first search."""

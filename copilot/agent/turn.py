@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -42,6 +43,9 @@ class TurnResult(BaseModel):
     tool_calls: list[ToolCall] = []
     citations: list[Citation] = []
     pending_action: PendingAction | None = None
+    # A practice turn: the simulated customer's line, or the scorecard computed from the
+    # transcript (copilot/practice). Not in as_json.
+    practice: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -89,6 +93,8 @@ _PARTICLE = re.compile(r"(?:吧|啊|呀|哈|嘛|哦|噢)$")  # not 了: "对了"
 def decision(text: str) -> Literal["approve", "reject"] | None:
     """The user's answer to a confirmation, or None if the message is about something else
     (a question such as "确定?" asks, it does not answer)."""
+    # Full-width forms (？，！ from a Chinese keyboard) read as their ASCII twins.
+    text = unicodedata.normalize("NFKC", text)
     if re.search(r"[??]", text):  # "确定?!", "确定?😀": still a question
         return None
     if any(re.search(p, text.lower()) for p in _raw_words()["reject_anywhere"]):

@@ -75,3 +75,30 @@ def agent(
                                   f"“{run.case.turns[i].say}” — "
                                   f"{'; '.join(v.problems + v.violations)}", highlight=False)
                     console.print(f"   [dim]{answer[:160]!r}[/dim]", highlight=False)
+
+
+@app.command()
+@user_errors
+def practice() -> None:
+    """练习评分评测:每个场景的强/中/弱转写分数落在区间内,且 强 > 中 > 弱。"""
+    from evals.practice.run import LEVELS, run_practice_eval
+
+    report = run_practice_eval()
+    table = Table("scenario", *LEVELS, "in bands", "ranked",
+                  title=f"practice eval · {len(report.rows)} scenarios")
+    for row in report.rows:
+        cells = []
+        for level in LEVELS:
+            s, band = row.scores.get(level), row.bands.get(level)
+            cells.append(("—" if s is None else str(s))
+                         + (f" [dim][{band[0]}–{band[1]}][/dim]" if band else ""))
+        table.add_row(row.scenario, *cells, "✓" if row.in_bands else "[red]✗[/red]",
+                      "✓" if row.ranked else "[red]✗[/red]")
+    console.print(table)
+    for row in report.rows:
+        for problem in row.problems:
+            console.print(f"[red]✗[/red] {row.scenario}: {problem}", highlight=False)
+    for problem in report.problems:
+        console.print(f"[red]✗[/red] {problem}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)

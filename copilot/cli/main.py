@@ -20,13 +20,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("data", "app"), "kb": ("kb", "app"), "eval": ("evals", "app"),
     "staff": ("staff", "app"), "wecom": ("wecom", "app"),
     "campaign": ("campaign", "app"), "worker": ("worker", "worker"),
+    "practice": ("practice", "app"),
 }
 GROUP_HELP = {"data": "会员数据:生成演示数据、导入、查看状态。",
               "kb": "知识库:建立索引、检索手册。",
               "eval": "评测:检索质量、对话助手等。",
               "staff": "员工账号:关联 Slack / 企业微信用户,控制台令牌。",
               "wecom": "企业微信:用群机器人往群里发内容。",
-              "campaign": "活动:排期、确认、审批、取消、查看进度、复盘。"}
+              "campaign": "活动:排期、确认、审批、取消、查看进度、复盘。",
+              "practice": "话术陪练:和模拟顾客对练、给练习记录打分、看进度。"}
 
 
 def build_app(names: list[str]) -> typer.Typer:

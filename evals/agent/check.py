@@ -206,7 +206,10 @@ class Judge:
                 out.append(f"{c.name} read stores outside the caller's scope: {outside}")
         if not direct and PHONE.search(result.answer):
             out.append("a full mobile number in a group answer")
-        if stray := self._stray_figures(said, result, today, direct):
+        # A practice turn's numbers are the role-played customer's words, or the score the
+        # scoring code computed from the transcript: no member figure to check.
+        if not result.practice and (stray := self._stray_figures(said, result, today,
+                                                                  direct)):
             out.append(f"figures no tool gives: {stray[:5]}")
         return out
 
@@ -258,7 +261,7 @@ DATES = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月(?:\d{1,2}日)?|(?<!\d)
 IDS = re.compile(r"[((][0-9a-f]{12}[,,))]|(?<![0-9A-Za-z])[0-9a-f]{10}(?![0-9A-Za-z])")
 # Tools that create something: called again they would create another (a campaign with its
 # own random holdout), so their figures are checked against what the call itself returned.
-CREATES = {"schedule_campaign"}
+CREATES = {"schedule_campaign", "start_practice"}
 
 
 def _numbers(text: str) -> list[str]:

@@ -32,8 +32,12 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
     for kind in ("nothing_pending", "greet", "thanks", "help"):
         if _is(kind, sig):
             return kind, True
-    if _is("not_yet_practice", sig) and not _is("howto", sig):
-        return "not_yet_practice", True
+    if _is("practice_progress", sig):
+        return "practice_progress", True
+    wants_data = bool(_conditions(sig) or sig.metrics or _is("metric_words", sig)
+                      or _is("segment", sig))  # "圈出金卡会员 我想练练手" asks for data
+    if _is("start_practice", sig) and not (_is("howto", sig) or wants_data):
+        return "start_practice", True
     if not how and _is("cannot_modify", sig) and (
             sig.member_id or sig.phone_tail or _cue("member_reference", sig)):
         return "cannot_modify", True

@@ -83,7 +83,7 @@ def plan(sig: Signals, info: TurnInfo, prior: Prior | None) -> Plan:
     if kind == "cancelled_question":
         return Plan(reply="thanks")
     if kind not in MEMBER_TOOLS and kind not in ("search_playbooks", "draft_group_post",
-                                                 *campaigns.CAMPAIGN_TOOLS):
+                                                 *campaigns.CAMPAIGN_TOOLS, *PRACTICE):
         return Plan(reply=kind)
     if kind in MEMBER_TOOLS and info.role == "trainee":
         return Plan(reply="trainee_no_data")
@@ -364,6 +364,17 @@ def _playbooks(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     return Plan(calls=[("search_playbooks", {"query": query or "运营手册"})])
 
 
+PRACTICE = ("start_practice", "practice_progress")
+
+
+def _practice(sig: Signals) -> dict[str, Any]:
+    """The scenario in the person's words ("练一下电话邀约", "陪我练练顾客嫌贵"); the tool
+    matches them to a scenario, and none at all picks one at random."""
+    words = re.sub(r"我想|我要|想|陪我|帮我|练一下|练练|练一练|练习|一下|模拟|角色扮演|话术|"
+                   r"[\s,,。!!??]", "", sig.raw)
+    return {"scenario": words} if len(words) >= 2 else {}
+
+
 def _schedule(sig: Signals, info: TurnInfo, base: dict[str, Any]) -> Plan:
     args, missing = campaigns.schedule_args(sig, base)
     if missing:
@@ -393,5 +404,7 @@ BUILDERS = {
     "draft_group_post": lambda sig, info, base: Plan(
         calls=[("draft_group_post", draft_args(sig, base))]),
     "schedule_campaign": _schedule,
+    "start_practice": lambda sig, info, base: Plan(calls=[("start_practice", _practice(sig))]),
+    "practice_progress": lambda sig, info, base: Plan(calls=[("practice_progress", {})]),
     **{t: _campaign(t) for t in campaigns.CAMPAIGN_TOOLS if t != "schedule_campaign"},
 }

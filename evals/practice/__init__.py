@@ -1,0 +1,1 @@
+"""Practice eval: shipped scenarios score strong, average and weak transcripts in order."""

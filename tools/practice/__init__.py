@@ -1,0 +1,1 @@
+"""Practice tools: start a role-play (`start_practice`) and see progress by skill."""
