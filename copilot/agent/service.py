@@ -114,7 +114,8 @@ class Copilot:
                                              info.staff_id)
         if practising is not None and answers is None:  # the customer answers, not the agent
             return TurnResult(answer=await asyncio.to_thread(
-                practice_turn, self.state, practising, text, self.settings.now()),
+                practice_turn, self.state, practising, text, self.settings.now(),
+                self.settings),
                 practice=True)
         ctx = TurnContext(self._tool_context(caller, info, key), info)
         config = {"configurable": {"thread_id": key}}

@@ -51,7 +51,7 @@ def practice(ctx: typer.Context,
         if line in END_WORDS:
             _print(coach.finish(state, started.session_id, cfg.now()).text())
             return
-        reply = coach.say(state, started.session_id, line)
+        reply = coach.say(state, started.session_id, line, cfg)
         _print(f"顾客:{reply.text}" + ("\n(顾客挂断了。输入“结束”看评分。)" if reply.ended
                                           else ""))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from copilot.config import Settings
 from copilot.practice import coach, sessions
 from copilot.state.db import StateStore
 
@@ -13,11 +14,11 @@ END_WORDS = {"结束", "结束练习", "不练了", "打分", "评分", "end", "
 
 
 def practice_turn(state: StateStore, session: sessions.Session, text: str,
-                  now: datetime) -> str:
+                  now: datetime, settings: Settings | None = None) -> str:
     said = text.strip()
     if said.lower() in END_WORDS:
         card = coach.finish(state, session.session_id, now)
         return card.text() + "\n\n说“我的练习进度”看各项技能,或“我想练一下…”再来一次。"
-    reply = coach.say(state, session.session_id, said)
+    reply = coach.say(state, session.session_id, said, settings)
     tail = "\n(顾客挂断了。发“结束”看评分和更好的说法。)" if reply.ended else ""
     return f"顾客:{reply.text}{tail}"

@@ -8,15 +8,18 @@ the scorecard; `progress` sums a trainee's scored sessions by skill.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import datetime
 
+from copilot.config import Settings
 from copilot.practice import personas, sessions
 from copilot.practice.customer import Reply, respond
 from copilot.practice.scenarios import Scenario, get, scenarios
 from copilot.practice.scoring import Scorecard, score
 from copilot.practice.transcript import Turn
+from copilot.practice.voice import speak
 from copilot.state.db import StateStore
 
 
@@ -50,12 +53,18 @@ def begin(state: StateStore, staff_id: str, *, scenario_id: str | None = None,
     return Started(session_id, scenario, persona)
 
 
-def say(state: StateStore, session_id: str, line: str) -> Reply:
-    """Record the trainee's line and the customer's answer to it."""
+def say(state: StateStore, session_id: str, line: str, settings: Settings | None = None
+        ) -> Reply:
+    """Record the trainee's line and the customer's answer to it (worded by the model
+    when `settings` configure one)."""
     session = sessions.get(state, session_id)
     trainee = [t["text"] for t in session.turns if t["who"] == "trainee"] + [line]
-    reply = respond(get(session.scenario), personas.get(session.persona), trainee,
-                    session.seed)
+    scenario, persona = get(session.scenario), personas.get(session.persona)
+    reply = respond(scenario, persona, trainee, session.seed)
+    if settings is not None:
+        spoken = [*session.turns, {"who": "trainee", "text": line}]
+        reply = dataclasses.replace(reply, text=speak(settings, scenario, persona, spoken,
+                                                      reply))
     sessions.add_turns(state, session_id, [{"who": "trainee", "text": line},
                                            {"who": "customer", "text": reply.text}])
     return reply

@@ -79,3 +79,11 @@ def test_cli_prints_a_table_and_exits_1_when_not_ok(
     monkeypatch.setattr(run, "_root", lambda: _root(tmp_path / "b", {"strong": "trainee: 嗯\n"}))
     result = CliRunner().invoke(app, ["practice"])
     assert result.exit_code == 1 and "average.txt" in result.output
+
+
+def test_the_shipped_transcripts_rank_as_written() -> None:
+    """The practice eval on what ships: every scenario has strong, average and weak
+    transcripts, each scores inside its band, and strong > average > weak."""
+    report = run_practice_eval()
+    assert len(report.rows) >= 8
+    assert report.ok, [(r.scenario, r.scores) for r in report.rows if not r.ok]
