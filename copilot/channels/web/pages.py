@@ -10,6 +10,7 @@ from starlette.responses import Response
 from copilot.channels.web import campaigns, dashboard
 from copilot.channels.web.auth import SignedIn
 from copilot.channels.web.templating import page
+from copilot.channels.web.training import progress_for
 from copilot.errors import UserError
 
 router = APIRouter(include_in_schema=False)
@@ -42,10 +43,12 @@ async def dashboard_page(request: Request, user: SignedIn, store: str | None = N
     board = await run_in_threadpool(dashboard.build, copilot, user, store=store, month=month,
                                     today=day)
     waiting = await run_in_threadpool(campaigns.waiting_for, request, user)
+    training = await run_in_threadpool(progress_for, copilot, user)
     flash = campaigns.take_flash(request)  # the outcome of an approval form just sent
     shown = " ".join(n for n in (flash, notice or board.notice) if n) or None
     response = page(request, "dashboard.html",
                     {"board": board, "notice": shown, "today": keep, "waiting": waiting,
+                     "training": training,
                      "back": str(request.url.path) + (f"?{request.url.query}"
                                                       if request.url.query else "")},
                     user=user)
