@@ -35,7 +35,7 @@ class Started:
         return "\n".join([
             f"练习:{self.scenario.title}(技能:{self.scenario.skill})",
             f"目标:{self.scenario.goal}", f"情况:{self.scenario.context}",
-            f"顾客:{p.name}({'、'.join(p.traits)})",
+            f"这位顾客:{p.kind}({'、'.join(p.traits)})",
             "你是导购,直接说你的话;说“结束”看评分。", "",
             f"顾客:{self.scenario.opening}"])
 

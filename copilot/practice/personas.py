@@ -7,6 +7,7 @@ give each mood several wordings, so practising twice does not read the same.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from importlib import resources
 
@@ -29,6 +30,13 @@ class Persona(BaseModel):
     objection: list[str] = Field(min_length=1)
     leave: list[str] = Field(min_length=1)
     agrees: list[str] = Field(min_length=1)
+
+    @property
+    def kind(self) -> str:
+        """The kind of customer ("觉得被冷落的老会员"): the scenario names the customer, the
+        persona gives her temperament, so "刘姐(…)" must not read as a second name."""
+        m = re.search(r"[(\uff08](.+)[)\uff09]", self.name)
+        return m.group(1) if m else self.name
 
 
 @functools.cache

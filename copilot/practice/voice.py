@@ -39,7 +39,7 @@ def speak(settings: Settings, scenario: Scenario, persona: Persona, turns: list[
         return reply.text
     from copilot.agent.models import build_chat_model
 
-    system = _template().format(name=persona.name, traits="、".join(persona.traits),
+    system = _template().format(name=persona.kind, traits="、".join(persona.traits),
                                 stance=persona.stance, context=scenario.context,
                                 goal=scenario.goal, mood=MOODS.get(reply.mood, reply.mood),
                                 example=reply.text)

@@ -38,6 +38,8 @@ def test_a_strong_session_is_kept_scored_once_and_counts_in_progress(state) -> N
     started = coach.begin(state, "E07", scenario_id="phone_invitation",
                           persona_id="busy_office_worker", seed=5, now=NOW)
     assert "王姐" in started.intro() and started.persona.stance not in started.intro()
+    # the scenario names her; the persona gives only her temperament, not a second name
+    assert "加班多的上班族" in started.intro() and "何小姐" not in started.intro()
     moods = [coach.say(state, started.session_id, line).mood for line in STRONG]
     assert "warm" in moods and "agrees" in moods and "leave" not in moods
     card = coach.finish(state, started.session_id, NOW)
