@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, text
 
 from copilot.campaigns import store
-from copilot.campaigns.lifecycle import STATE_ZH, Campaign, may
+from copilot.campaigns.lifecycle import CHANNEL_ZH, STATE_ZH, Campaign, may
 from copilot.data.access import User
 from copilot.data.store import MemberStore
 from copilot.errors import UserError
-from copilot.state.db import StateStore
+from copilot.state.db import StateStore, as_datetime
 
 if TYPE_CHECKING:
     from copilot.agent.turn import TurnResult
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 WAITING = "pending_approval"
 APPROVERS = ("supervisor", "admin")
 PREVIEW_CHARS = 60
-CHANNEL_ZH = {"wecom_customer": "企业微信客户", "wecom_group": "企业微信客户群", "sms": "短信",
-              "slack_dm": "Slack 私信"}
 _COLUMNS = ("campaign_id, name, state, created_by, region, stores, segment, content, "
             "channels, send_at, audience, needs_approval, created_at")
 
@@ -178,7 +176,7 @@ def last_decision(state: StateStore, campaign_id: str) -> dict[str, Any] | None:
     if not decided:
         return None
     event = dict(decided[-1])
-    event["at"] = _datetime(event["at"])
+    event["at"] = as_datetime(event["at"])
     return event
 
 
@@ -205,7 +203,7 @@ def _summaries(members: MemberStore, rows: list[dict[str, Any]]) -> list[Summary
             segment=str(segment.get("name") or segment.get("id") or "—")
             if isinstance(segment, dict) else "—",
             audience=int(r["audience"]), channels=list(_json(r["channels"], [])),
-            send_at=_datetime(r["send_at"]), created_at=_datetime(r["created_at"]),
+            send_at=as_datetime(r["send_at"]), created_at=as_datetime(r["created_at"]),
             content=r["content"]))
     return out
 
@@ -217,6 +215,3 @@ def _json(raw: Any, default: Any) -> Any:
         return default
 
 
-def _datetime(value: Any) -> datetime:
-    """SQLite hands timestamps back as text, PostgreSQL as datetimes."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

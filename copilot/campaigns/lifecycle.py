@@ -27,6 +27,8 @@ STATE_ZH: dict[str, str] = {
     "draft": "草稿", "pending_confirmation": "待发起人确认", "pending_approval": "待督导审批",
     "scheduled": "已排期", "sending": "发送中", "done": "已完成", "cancelled": "已取消",
     "failed": "发送失败"}
+CHANNEL_ZH = {"wecom_customer": "企业微信客户", "wecom_group": "企业微信客户群", "sms": "短信",
+              "slack_dm": "Slack 私信"}
 BEFORE_SENDING = ("draft", "pending_confirmation", "pending_approval", "scheduled")
 SYSTEM = "system"  # the dispatcher: start, finish, fail
 
@@ -61,6 +63,13 @@ def still_ahead(campaign: Campaign, now: datetime) -> None:
                         "请取消后重新排期。",
                         f"The send time {campaign.send_at:%Y-%m-%d %H:%M} has passed; cancel "
                         "and schedule it again.")
+
+
+def may_approve(user: User, campaign: Campaign) -> bool:
+    """A supervisor of the campaign's region, or an admin (the requester excepted by
+    `may`)."""
+    return user.role == "admin" or (user.role == "supervisor"
+                                    and user.region == campaign.region)
 
 
 def visible(user: User, campaign: Campaign) -> bool:
@@ -109,8 +118,7 @@ def may(user: User | None, campaign: Campaign, action: Action) -> None:
         raise UserError("发送程序不能确认、审批或取消活动。",
                         "The dispatcher cannot confirm, approve or cancel.")
     mine = user.staff_id == campaign.created_by
-    approver = user.role == "admin" or (user.role == "supervisor"
-                                        and user.region == campaign.region)
+    approver = may_approve(user, campaign)
     if action in ("preview", "confirm") and not mine:
         raise UserError(f"只有发起人 {campaign.created_by} 本人可以确认这个活动。",
                         f"Only {campaign.created_by}, who created it, can confirm it.")

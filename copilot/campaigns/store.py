@@ -24,7 +24,7 @@ from copilot.campaigns.lifecycle import (
 )
 from copilot.data.access import User
 from copilot.errors import UserError
-from copilot.state.db import StateStore
+from copilot.state.db import StateStore, as_datetime
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,12 @@ def _campaign(row: Any) -> Campaign:
     segment = json.loads(r.pop("segment") or "{}")
     return Campaign(**{**r, "needs_approval": bool(r["needs_approval"]),
                        "stores": json.loads(r["stores"]), "channels": json.loads(r["channels"]),
-                       "send_at": _time(r["send_at"]), "created_at": _time(r["created_at"]),
+                       "send_at": as_datetime(r["send_at"]),
+                       "created_at": as_datetime(r["created_at"]),
                        "holdout_share": float(r["holdout_share"]),
                        "segment_name": segment.get("name", "")})
 
 
-def _time(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def get(state: StateStore, campaign_id: str) -> Campaign:

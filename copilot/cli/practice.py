@@ -79,8 +79,7 @@ def progress(as_user: str | None = AS) -> None:
     if not rows:
         _print("还没有完成评分的练习。运行 copilot practice 开始一次。")
     for r in rows:
-        _print(f"{r.skill}:练了 {r.sessions} 次,及格 {r.passed} 次,最好 {r.best} 分,"
-               f"最近 {r.last} 分,平均 {r.average} 分")
+        _print(r.line())
 
 
 @app.command("scenarios")

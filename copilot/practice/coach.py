@@ -89,6 +89,17 @@ class SkillProgress:
     last: int
     average: float
 
+    def line(self) -> str:
+        return progress_line(self.skill, self.sessions, self.passed, self.best, self.last,
+                             self.average)
+
+
+def progress_line(skill: str, sessions: int, passed: int, best: int, last: int,
+                  average: float) -> str:
+    """One skill's progress, as the chat tool, the terminal and the console say it."""
+    return (f"{skill}:练了 {sessions} 次,及格 {passed} 次,最好 {best} 分,最近 {last} 分,"
+            f"平均 {average} 分")
+
 
 def progress(state: StateStore, staff_id: str) -> list[SkillProgress]:
     """The trainee's scored sessions by skill, weakest average first (what to practise)."""

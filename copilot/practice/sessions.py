@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from copilot.errors import UserError
-from copilot.state.db import StateStore
+from copilot.state.db import StateStore, as_datetime
 
 Turn = dict[str, str]  # {"who": "trainee" | "customer", "text": ...}
 
@@ -43,7 +43,7 @@ def _session(row: Any) -> Session:
                    r["state"], json.loads(r["transcript"]),
                    None if r["score"] is None else int(r["score"]),
                    None if r["passed"] is None else bool(r["passed"]),
-                   at if isinstance(at, datetime) else datetime.fromisoformat(str(at)))
+                   as_datetime(at))
 
 
 _COLUMNS = ("SELECT session_id, staff_id, scenario, persona, seed, state, transcript, score, "
@@ -119,9 +119,8 @@ def scored(state: StateStore, staff_ids: list[str]) -> list[Session]:
     """Every scored session of these trainees, oldest first (for progress)."""
     if not staff_ids:
         return []
-    marks = ", ".join(f":s{i}" for i in range(len(staff_ids)))
+    sql = text(f"{_COLUMNS} WHERE staff_id IN :staff AND score IS NOT NULL "
+               "ORDER BY started_at, session_id").bindparams(bindparam("staff", expanding=True))
     with state.begin() as conn:
-        rows = conn.execute(text(f"{_COLUMNS} WHERE staff_id IN ({marks}) AND score IS NOT "
-                                 "NULL ORDER BY started_at, session_id"),
-                            {f"s{i}": s for i, s in enumerate(staff_ids)}).mappings().all()
+        rows = conn.execute(sql, {"staff": staff_ids}).mappings().all()
     return [_session(r) for r in rows]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -21,6 +23,11 @@ from copilot.data.migrate import migrate
 
 _PG_MIGRATE_LOCK = 7_001_101
 _TABLE = "state_migrations"
+
+
+def as_datetime(value: Any) -> datetime:
+    """A timestamp as read back: SQLite gives text, PostgreSQL a datetime."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 class StateStore:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from copilot.campaigns import recipients, store
-from copilot.campaigns.lifecycle import STATE_ZH, Campaign
+from copilot.campaigns.lifecycle import STATE_ZH, Campaign, may_approve
 from copilot.errors import UserError
 from tools.base import Tool, ToolArgs, ToolContext, ToolResult
 from tools.campaigns.status import CampaignLine, CampaignList, CampaignStatus, line, status
@@ -131,8 +131,7 @@ def campaign_status(ctx: ToolContext, args: StatusArgs) -> CampaignStatus | Camp
     states = ["pending_approval"] if args.awaiting_me else []
     found = store.list_for(ctx.state, user, states)
     if args.awaiting_me:  # only those this person may approve (never their own)
-        found = [c for c in found if c.created_by != user.staff_id and (
-            user.role == "admin" or (user.role == "supervisor" and user.region == c.region))]
+        found = [c for c in found if c.created_by != user.staff_id and may_approve(user, c)]
     lines: list[CampaignLine] = [line(c) for c in found]
     return CampaignList(campaigns=lines, awaiting_me=args.awaiting_me)
 

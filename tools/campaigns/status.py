@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from copilot.campaigns.lifecycle import STATE_ZH, Campaign
+from copilot.state.db import as_datetime
 from tools.base import ToolResult
 from tools.campaigns.preview import CHANNEL_ZH
 
@@ -96,5 +96,5 @@ def status(c: Campaign, counts: dict[tuple[str, str], int], reasons: list[tuple[
 
 
 def _minute(value: Any) -> str:
-    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    at = as_datetime(value)
     return f"{at:%m-%d %H:%M}"

@@ -7,7 +7,7 @@ conversation until "结束": the copilot plays the customer there (copilot/pract
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from copilot.data.access import Access
 from copilot.errors import UserError
@@ -59,7 +59,7 @@ class ProgressArgs(ToolArgs):
                                           "店长/督导留空看名下所有培训生")
 
 
-class Row(ToolResult):
+class Row(BaseModel):
     staff_id: str
     skill: str
     sessions: int
@@ -67,9 +67,6 @@ class Row(ToolResult):
     best: int
     last: int
     average: float
-
-    def text(self, lang: str = "zh") -> str:  # pragma: no cover - shown through Progress
-        return ""
 
 
 class Progress(ToolResult):
@@ -82,8 +79,8 @@ class Progress(ToolResult):
         lines = ["练习进度(按技能,平均分低的在前):"]
         for r in self.rows:
             head = f"{r.staff_id} " if len(self.who) > 1 else ""
-            lines.append(f"- {head}{r.skill}:练了 {r.sessions} 次,及格 {r.passed} 次,"
-                         f"最好 {r.best} 分,最近 {r.last} 分,平均 {r.average} 分")
+            lines.append(f"- {head}" + coach.progress_line(r.skill, r.sessions, r.passed,
+                                                             r.best, r.last, r.average))
         return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 
 from copilot.campaigns import store
 from copilot.errors import UserError
-from copilot.state.db import StateStore
+from copilot.state.db import StateStore, as_datetime
 
 STATES = ("pending", "claimed", "sent", "skipped", "failed", "holdout")
 _DUE = ("(r.state = 'pending' AND (r.claim_until IS NULL OR r.claim_until <= :now)) "
@@ -50,7 +50,7 @@ def startable(conn: Connection, now: datetime) -> list[tuple[str, datetime]]:
     rows = conn.execute(text("SELECT campaign_id, send_at FROM campaigns WHERE state = "
                              "'scheduled' AND send_at <= :now ORDER BY send_at, campaign_id"),
                         {"now": now})
-    return [(c, at if isinstance(at, datetime) else datetime.fromisoformat(str(at)))
+    return [(c, as_datetime(at))
             for c, at in rows]
 
 

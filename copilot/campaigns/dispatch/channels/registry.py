@@ -24,14 +24,13 @@ from copilot.campaigns.dispatch.channels.base import (
 )
 from copilot.campaigns.dispatch.channels.slack_dm import slack_dm_sender
 from copilot.campaigns.dispatch.channels.sms import SmsOutbox
+from copilot.campaigns.lifecycle import CHANNEL_ZH
 from copilot.config import Settings
 from copilot.errors import UserError
 from copilot.state.db import StateStore
 
 log = logging.getLogger(__name__)
 WECOM_MODULE = "copilot.campaigns.dispatch.channels.wecom"
-CHANNEL_ZH = {"wecom_customer": "企业微信客户", "wecom_group": "企业微信客户群", "sms": "短信",
-              "slack_dm": "Slack 私信"}
 
 
 def senders(settings: Settings, state: StateStore, http: httpx.AsyncClient

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
-from copilot.state.db import StateStore
+from copilot.state.db import StateStore, as_datetime
 
 SINGLE, GROUP = "single", "group"  # WeCom's chat_type: customers, customer groups
 CREATING, CREATED, SENT, FAILED = "creating", "created", "sent", "failed"
@@ -83,9 +83,7 @@ def _int(value: object) -> int | None:
 
 def _when(value: object) -> datetime | None:
     """SQLite hands timestamps back as text through a plain text() query."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+    return None if value is None else as_datetime(value)
 
 
 def rows(state: StateStore, campaign_id: str, *, staff_id: str | None = None,
