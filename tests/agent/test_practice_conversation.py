@@ -38,3 +38,11 @@ def test_practice_is_bound_to_its_conversation(talk: Talk) -> None:
 def test_asking_for_data_is_not_practice(talk: Talk) -> None:
     [got] = talk("E07", "把我们店金卡会员圈出来给我 我想练练手")
     assert not any(c.name == "start_practice" for c in got.tool_calls)
+
+
+def test_a_scenario_named_with_member_words_is_still_practice(talk: Talk) -> None:
+    for said, scenario in (("我想练一下生日关怀", "birthday_care"),
+                           ("陪我练练临界会员升级", "upgrade_nudge")):
+        [got] = talk("E07", said, thread=scenario)
+        assert [c.name for c in got.tool_calls] == ["start_practice"], got.answer
+        assert got.tool_calls[0].result["scenario"] == scenario

@@ -34,8 +34,9 @@ def detect(sig: Signals) -> tuple[str | None, bool]:
             return kind, True
     if _is("practice_progress", sig):
         return "practice_progress", True
-    wants_data = bool(_conditions(sig) or sig.metrics or _is("metric_words", sig)
-                      or _is("segment", sig))  # "圈出金卡会员 我想练练手" asks for data
+    # "圈出金卡会员 我想练练手" asks for data; "练一下生日关怀" names a scenario, whose
+    # words (生日) are also a segment condition, so conditions alone do not count
+    wants_data = bool(sig.metrics or _is("metric_words", sig) or _is("segment", sig))
     if _is("start_practice", sig) and not (_is("howto", sig) or wants_data):
         return "start_practice", True
     if not how and _is("cannot_modify", sig) and (
